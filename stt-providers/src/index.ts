@@ -1,0 +1,12 @@
+export { sttSection, PROVIDER_NAMES, isOpenAiHost, type ProviderName, type SttConfig } from './config.js';
+export { createSttStreamFactory, type DialerSttStreamFactory, type SttFactoryDeps } from './factory.js';
+export { FailoverStream, type ChainLink, type FailoverSettings, type FailoverDeps } from './failover/stream.js';
+export { ProviderHealth } from './failover/health.js';
+export { SttCounters, type SttMetrics, type SttCounter } from './metrics.js';
+export { DeepgramProvider, DEEPGRAM_CAPABILITIES, type DeepgramSettings } from './deepgram/provider.js';
+export { AssemblyAiProvider, ASSEMBLYAI_CAPABILITIES, assemblyAiError, type AssemblyAiSettings } from './assemblyai/provider.js';
+export { OpenAiRealtimeProvider, OPENAI_REALTIME_CAPABILITIES, realtimeUrl, type OpenAiRealtimeSettings } from './openai/realtime.js';
+export { OpenAiBatchProvider, OPENAI_BATCH_CAPABILITIES, type OpenAiBatchSettings } from './openai/batch.js';
+export { toPcm16, resample, wavFile } from './openai/wav.js';
+export { AudioLog } from './base/audio-log.js';
+export type { StreamDeps } from './base/stream.js';
