@@ -1,0 +1,11 @@
+export { apiSection } from './config.js';
+export { buildApp, type AppDeps, type ApiApp, type RouteInfo } from './app.js';
+export { createApiDaemon, type ApiDaemon } from './daemon.js';
+export { aiEventsRoutes, aiEventsOptionsFromConfig, type AiEventsOptions } from './routes/ai-events.js';
+export { bootstrap, type BootstrapResult } from './auth/bootstrap.js';
+export { hashPassword, verifyPassword, type ScryptCost } from './auth/passwords.js';
+export { createServices, apiDefaults, type ApiServices, type ApiConfig } from './services.js';
+export { RealtimeHub, type HubClient } from './realtime/hub.js';
+export { messageKeys, FORWARDED_PATTERNS, type Topic } from './realtime/router.js';
+export { WEBHOOK_EVENT_TYPES, SUBSCRIBABLE_EVENTS } from './webhooks/events.js';
+export { ALL_SCOPES, ROLES, type Principal, type Scope } from './auth/principal.js';
