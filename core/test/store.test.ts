@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { isDialerError, newId, openStore, StoreReplayGuard, TENANT_TABLES, type SqlDialect, type Store } from '@dialer/core';
+import { isDialerError, newId, openStore, startCheckpointer, StoreReplayGuard, TENANT_TABLES, type SqlDialect, type Store } from '@dialer/core';
 import { openTestStore } from '@dialer/core/testing';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
@@ -153,6 +153,83 @@ test('sqlite: the embedded default is a WAL file under the data directory', asyn
     assert.ok(existsSync(join(dir, 'data', 'dialer.sqlite')));
     await store.close();
     await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: WAL checkpoints run on a worker thread, never inside a commit; the log is folded back at close', async () => {
+  const { mkdtempSync, existsSync, statSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'dialer-store-'));
+  const file = join(dir, 'dialer.sqlite');
+  try {
+    const store = await openStore({ dataDir: dir });
+    const auto = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(store.db);
+    assert.equal(auto.rows[0]!.wal_autocheckpoint, 0, 'commits must not checkpoint');
+    await sql`create table ckpt_probe (x integer, pad text)`.execute(store.db);
+    const before = statSync(file).size;
+    for (let i = 0; i < 40; i++) {
+      await store.db.transaction().execute(async (trx) => {
+        for (let j = 0; j < 50; j++) await sql`insert into ckpt_probe values (${i * 50 + j}, ${'x'.repeat(200)})`.execute(trx);
+      });
+    }
+    // The worker copies the log into the database file by itself.
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(statSync(file).size > before, 'the database file grew: the worker checkpointed');
+    await store.close();
+    await store.close();
+    assert.ok(!existsSync(`${file}-wal`) || statSync(`${file}-wal`).size === 0, 'no log left after close');
+    const again = await openStore({ dataDir: dir, migrate: false });
+    const n = await sql<{ n: number }>`select count(*) as n from ckpt_probe`.execute(again.db);
+    assert.equal(Number(n.rows[0]!.n), 2000);
+    await again.close();
+    const inline = await openStore({ dataDir: dir, migrate: false, sqliteCheckpoint: 'inline' });
+    const a2 = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(inline.db);
+    assert.equal(a2.rows[0]!.wal_autocheckpoint, 1000);
+    await inline.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: the checkpointer reports its work, survives a missing file, and closes idempotently', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const Sqlite = (await import('better-sqlite3')).default;
+  const dir = mkdtempSync(join(tmpdir(), 'dialer-ckpt-'));
+  try {
+    const file = join(dir, 'x.sqlite');
+    const db = new Sqlite(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('create table t (x integer)');
+    const errors: Error[] = [];
+    const ck = startCheckpointer({ file, intervalMs: 20, onError: (e) => errors.push(e) });
+    const insert = db.prepare('insert into t values (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 5000; i++) insert.run(i);
+    })();
+    let s = await ck.stats();
+    const deadline = Date.now() + 5000;
+    while (s.framesCopied === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      s = await ck.stats();
+    }
+    assert.ok(s.checkpoints > 0 && s.framesCopied > 0, JSON.stringify(s));
+    await ck.close();
+    await ck.close();
+    db.close();
+    assert.deepEqual(errors, []);
+    // A database directory that vanished is reported, not thrown.
+    const broken = startCheckpointer({ file: join(dir, 'missing', 'y.sqlite'), intervalMs: 20, onError: (e) => errors.push(e) });
+    const until = Date.now() + 5000;
+    while (errors.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(errors.length > 0, 'the failure reached onError');
+    await broken.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

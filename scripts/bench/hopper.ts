@@ -70,6 +70,7 @@ async function measure(store: Store): Promise<{ p50Ms: number; p99Ms: number; cl
   }
   lat.sort((a, b) => a - b);
   const q = (p: number): number => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 1000) / 1000;
+  log(`  p90 ${q(0.9)} ms, p95 ${q(0.95)} ms, p99.9 ${q(0.999)} ms, max ${q(1)} ms`);
   return { p50Ms: q(0.5), p99Ms: q(0.99), claims };
 }
 

@@ -10,6 +10,7 @@ import type { SqlDialect } from './dialect.js';
 import { allMigrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { TenantScope } from './tenant-scope.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 /** The database behind every daemon: SQLite (embedded default) or PostgreSQL (`DATABASE_URL`). */
 export interface Store {
@@ -39,6 +40,11 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * SQLite WAL checkpoints: `background` (default) runs them on a worker
+   * thread so no commit waits for one; `inline` leaves them to SQLite.
+   */
+  sqliteCheckpoint?: 'background' | 'inline';
 }
 
 /** Hides the password of a connection URL. */
@@ -72,6 +78,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   let db: Kysely<Database>;
   let dialect: SqlDialect;
   let location: string;
+  let checkpointer: Checkpointer | undefined;
 
   if (options.databaseUrl) {
     dialect = 'postgres';
@@ -103,10 +110,16 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
+    if (location !== ':memory:' && options.sqliteCheckpoint !== 'inline') {
+      database.pragma('wal_autocheckpoint = 0');
+      database.pragma('journal_size_limit = 67108864');
+      checkpointer = startCheckpointer({ file: location, onError: (err) => log.warn({ err }, 'SQLite checkpoint failed') });
+    }
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   }
 
   let closed: Promise<void> | undefined;
+  const stopCheckpointer = checkpointer;
   const store: Store = {
     db,
     dialect,
@@ -139,7 +152,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       }
     },
     close() {
-      closed ??= db.destroy();
+      closed ??= db.destroy().finally(() => stopCheckpointer?.close());
       return closed;
     },
   };
