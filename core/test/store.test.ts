@@ -223,7 +223,7 @@ test('sqlite: the checkpointer reports its work, survives a missing file, and cl
     await ck.close();
     await ck.close();
     db.close();
-    assert.deepEqual(errors, []);
+    assert.equal(errors.length, 0, errors.map((e) => e.message).join('; '));
     // A database directory that vanished is reported, not thrown.
     const broken = startCheckpointer({ file: join(dir, 'missing', 'y.sqlite'), intervalMs: 20, onError: (e) => errors.push(e) });
     const until = Date.now() + 5000;
