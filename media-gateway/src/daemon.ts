@@ -1,6 +1,7 @@
 // The media gateway daemon: binds the RTP socket, answers the leg and WebRTC
-// commands addressed to it on the bus, runs the pacing and housekeeping
-// timers, announces itself, and serves /metrics and /health when alone.
+// commands addressed to it on the bus (and its share of the browser offers
+// that name no gateway), runs the pacing and housekeeping timers, announces
+// itself, and serves /metrics and /health when alone.
 import { join } from 'node:path';
 import {
   busEventSink,
@@ -18,6 +19,7 @@ import {
 } from '@dialer/core';
 import type { MediaConfig } from './config.js';
 import { Gateway, type AnswerFn } from './gateway.js';
+import { OfferPlacement } from './webrtc/placement.js';
 import { serveMetrics, type MetricsServer } from './transport/http.js';
 import { bindRtpSocket, type RtpSocket } from './transport/rtp-socket.js';
 import { answerOffer } from './transport/webrtc-peer.js';
@@ -32,6 +34,8 @@ export interface MediaDaemon extends Daemon {
   metricsAddress(): { host: string; port: number } | undefined;
   /** The legs and sessions (for tests and tools). */
   readonly gateway: Gateway;
+  /** Which gateway answers offers that name none, as this one sees its peers. */
+  readonly placement: OfferPlacement;
 }
 
 /** Optional parts, injected by the composition root. */
@@ -86,6 +90,7 @@ export function createMediaDaemon(ctx: DaemonContext, config: MediaConfig, optio
   let beat: TimerHandle | undefined;
   const handlers: Unsubscribe[] = [];
   const tenant = options.tenantId ?? 'system';
+  const placement = new OfferPlacement(gatewayId, config.heartbeatMs);
 
   const heartbeat = (): void => {
     const data = {
@@ -97,6 +102,8 @@ export function createMediaDaemon(ctx: DaemonContext, config: MediaConfig, optio
       startedAtMs,
       intervalMs: config.heartbeatMs,
     };
+    placement.prune(ctx.clock.now());
+    placement.onHeartbeat(data, ctx.clock.now());
     ctx.bus.publish(createMessage('media.gateway.heartbeat', tenant, data, { source: ctx.nodeId, clock: ctx.clock })).catch((err: unknown) => {
       log.warn({ err }, 'heartbeat publish failed');
     });
@@ -108,6 +115,7 @@ export function createMediaDaemon(ctx: DaemonContext, config: MediaConfig, optio
     name: 'media-gateway',
     gatewayId,
     gateway,
+    placement,
     rtpAddress: () => socket?.address,
     metricsAddress: () => http?.address,
     async start() {
@@ -121,7 +129,19 @@ export function createMediaDaemon(ctx: DaemonContext, config: MediaConfig, optio
         await ctx.bus.handle('cmd.media.leg.update', (m) => (mine(m.data.gatewayId, true) ? gateway.updateLeg(m.data) : NOT_MINE)),
         await ctx.bus.handle('cmd.media.leg.close', (m) => (mine(m.data.gatewayId, true) ? gateway.closeLegCommand(m.data.legId) : NOT_MINE)),
         await ctx.bus.handle('cmd.media.leg.play', (m) => (mine(m.data.gatewayId, true) ? gateway.play(m.data) : NOT_MINE)),
-        await ctx.bus.handle('cmd.media.webrtc.offer', (m) => (mine(m.data.gatewayId, false) ? gateway.webrtcOffer(m.data, m.tenantId) : NOT_MINE)),
+        // Peers and the sessions they hold, for offers that name no gateway.
+        await ctx.bus.subscribe('media.gateway.heartbeat', (m) => {
+          // A gateway seen for the first time learns of this one at once, not a beat later.
+          if (m.type === 'media.gateway.heartbeat' && placement.onHeartbeat(m.data, ctx.clock.now())) heartbeat();
+        }),
+        await ctx.bus.subscribe('media.webrtc.state', (m) => {
+          if (m.type === 'media.webrtc.state') placement.onSessionState(m.data);
+        }),
+        await ctx.bus.handle('cmd.media.webrtc.offer', (m) => {
+          const d = m.data;
+          const answers = d.gatewayId !== undefined ? d.gatewayId === gatewayId : placement.answers(d.sessionId, gateway.sessions.has(d.sessionId), ctx.clock.now());
+          return answers ? gateway.webrtcOffer(d, m.tenantId) : NOT_MINE;
+        }),
         await ctx.bus.handle('cmd.media.webrtc.close', (m) => {
           if (!mine(m.data.gatewayId, false)) return NOT_MINE;
           // Without a gateway id, only the gateway that holds the session answers.

@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMessage, FakeSttProvider, singleProviderFactory, type AnyMessage, type SttProvider, type SttStream } from '@dialer/core';
+import { createMessage, FakeSttProvider, singleProviderFactory, type AnyMessage, type MessageData, type SttProvider, type SttStream, type SttStreamFactory } from '@dialer/core';
 import { createTestContext, waitFor } from '@dialer/core/testing';
 import { createMediaDaemon } from '@dialer/media-gateway';
 import { mediaConfig, RtpPeer } from './helpers/rtp.js';
 import { speech, toUlaw } from './helpers/audio.js';
+import { chainFactory } from './helpers/chain-stream.js';
 
-async function run(provider: SttProvider, legs: string[], text = 'good morning, I would like to speak to somebody about my bill', env: Record<string, string> = {}) {
+async function run(provider: SttProvider | SttStreamFactory, legs: string[], text = 'good morning, I would like to speak to somebody about my bill', env: Record<string, string> = {}) {
   const ctx = await createTestContext();
   const events: AnyMessage[] = [];
   await ctx.bus.subscribe('*', (m) => void events.push(m));
-  const d = createMediaDaemon(ctx, mediaConfig(env), { stt: singleProviderFactory(provider) });
+  const d = createMediaDaemon(ctx, mediaConfig(env), { stt: 'inputFormat' in provider ? provider : singleProviderFactory(provider) });
   await d.start();
   const port = d.rtpAddress()!.port;
   const peers = await Promise.all(legs.map((_, i) => RtpPeer.open(100 + i)));
@@ -120,4 +121,30 @@ test('a softphone leg moves from call to call: one stream per call, offsets star
     await d.close();
     await ctx.close();
   }
+});
+
+test('a leg whose provider fails over reports it: media.stt.state carries next, error and gapMs, once each', async () => {
+  const alpha = new FakeSttProvider('alpha', { errorAfterAudioMs: 1000 });
+  const beta = new FakeSttProvider('beta');
+  // The failover replays only the last 300 ms; the older audio is a gap.
+  const r = await run(chainFactory([alpha, beta], 300), ['L1']);
+  await waitFor(() => r.events.some((m) => m.type === 'media.stt.state' && m.data.state === 'closed'));
+  const states = r.events.filter((m) => m.type === 'media.stt.state').map((m) => m.data as MessageData<'media.stt.state'>);
+  assert.deepEqual(
+    states.map((s) => [s.state, s.provider, s.next]),
+    [
+      ['connected', 'alpha', undefined],
+      ['failover', 'alpha', 'beta'],
+      ['connected', 'beta', undefined],
+      ['closed', 'beta', undefined],
+    ],
+  );
+  const failover = states[1]!;
+  assert.equal(failover.error?.code, 'DIALER_ERR_STT_UNAVAILABLE');
+  assert.equal(failover.error?.retryable, true);
+  assert.ok(failover.gapMs !== undefined && failover.gapMs >= 600 && failover.gapMs <= 800, `gapMs ${failover.gapMs}`);
+  assert.ok(states.every((s) => s.legId === 'L1' && s.callId === 'C1'));
+  // The rest of the leg went to beta, after the gap.
+  assert.equal(beta.streams[0]!.options.startOffsetMs, failover.gapMs);
+  assert.ok(r.events.some((m) => m.type === 'transcript.final' && m.data.provider === 'beta'));
 });

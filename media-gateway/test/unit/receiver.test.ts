@@ -57,6 +57,50 @@ test('a lost packet becomes 20 ms of silence, so timing downstream stays right',
   assert.equal(r.stats.lost, 1);
 });
 
+test('a burst given up after the reorder wait is filled with silence across a timestamp wrap; the late packets are dropped, not played twice', () => {
+  const { r, sink, send } = receiver();
+  const loud = new Uint8Array(160).fill(0x10);
+  const ts0 = 0xffffffff - 160 * 2 + 1;
+  const ts = (seq: number) => (ts0 + (seq - 1) * 160) >>> 0;
+  send({ seq: 1, ts: ts(1), payload: loud }, 0);
+  // 2, 3 and 4 are lost; 5 waits in the window until the wait runs out.
+  send({ seq: 5, ts: ts(5), payload: loud }, 20);
+  assert.equal(sink.frames, 1);
+  r.tick(100);
+  assert.equal(sink.frames, 5);
+  assert.ok(sink.raw.slice(160, 640).every((b) => b === 0xff));
+  assert.ok(sink.raw.slice(640, 800).every((b) => b === 0x10));
+  assert.equal(r.stats.concealedMs, 60);
+  assert.equal(r.stats.lost, 3);
+  // They show up after all: counted late, never emitted.
+  assert.equal(send({ seq: 3, ts: ts(3), payload: loud }, 120), Receive.late);
+  send({ seq: 6, ts: ts(6), payload: loud }, 120);
+  assert.equal(sink.frames, 6);
+  assert.equal(r.stats.late, 1);
+});
+
+test('a timestamp jump without lost packets (silence suppression) is filled too; a jump past the fill limit is not', () => {
+  const sink = new Frames();
+  const r = new RtpReceiver({ codec: 'ulaw', decoder: createDecoder('ulaw'), jitterDepth: 3, jitterMaxWaitMs: 60, maxFillMs: 1000 }, sink);
+  const h = createRtpHeader();
+  const send = (seq: number, ts: number) => {
+    const buf = new Uint8Array(12 + 160);
+    writeRtp(buf, { payloadType: 0, sequence: seq, timestamp: ts, ssrc: 1 }, new Uint8Array(160).fill(0x10));
+    parseRtp(buf, h);
+    return r.receive(buf, h, 0);
+  };
+  send(1, 160);
+  // 400 ms of DTX: the next packet's timestamp is 20 frames on.
+  send(2, 160 + 160 * 21);
+  assert.equal(sink.frames, 22);
+  assert.equal(r.stats.concealedMs, 400);
+  assert.equal(r.stats.lost, 0);
+  // 5 s later: beyond maxFillMs, not filled (a restart, not a gap to conceal).
+  send(3, 160 + 160 * 22 + 8000 * 5);
+  assert.equal(sink.frames, 23);
+  assert.equal(r.stats.concealedMs, 400);
+});
+
 test('a new SSRC takes over only after two packets in sequence (a sender restart)', () => {
   const { r, sink, send } = receiver();
   const p = new Uint8Array(160).fill(0x20);
