@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '@dialer/core/testing';
-import { settled, startHarness, TENANT } from './support/harness.js';
+import { settled, startHarness, TENANT, type Harness } from './support/harness.js';
 
 const AGENTS = [
   { id: 'agent-1', sip: 'agent-1001' },
@@ -48,7 +48,7 @@ test('the events WebSocket drops mid-call: a call that ended in the gap is close
 test('the simulator restarts with calls up: every call is closed with a CDR, agents whose bridges vanished are logged out', async () => {
   const h = await startHarness({ agents: AGENTS });
   try {
-    await h.gateway('gw-1');
+    const gw = await h.gateway('gw-1');
     await h.loginSipAgent('agent-1');
     const a = await h.dial('+stayer', { sttProviders: ['fake'] });
     const ringing = await h.dial('+noanswer', { ringTimeoutS: 60 });
@@ -56,6 +56,8 @@ test('the simulator restarts with calls up: every call is closed with a CDR, age
     await h.next('call.connected', (d) => d.callId === a);
     await h.next('call.queued', (d) => d.callId === waiting);
     await h.next('call.ringing', (d) => d.callId === ringing);
+    // The connected call's taps are up on the gateway (customer and agent legs).
+    await waitFor(() => [`${a}-customer`, `${a}-agent`].every((id) => (gw.legs.get(id)?.updates.length ?? 0) > 0), 10_000);
     const synced = h.daemon.nextSync();
     await h.sim.restart(300);
     await synced;
@@ -67,7 +69,9 @@ test('the simulator restarts with calls up: every call is closed with a CDR, age
     await waitFor(() => h.daemon.manager.agents.all().length === 0, 5000);
     assert.equal(h.of('agent.state').filter((s) => s.agentId === 'agent-1').at(-1)?.state, 'logged_out');
     const legs = await h.store.tenant(TENANT).selectFrom('call_legs').selectAll().execute();
-    assert.ok(legs.every((l) => l.state === 'closed'));
+    assert.ok(legs.length > 0 && legs.every((l) => l.state === 'closed'));
+    // The gateway was told to close every tap leg.
+    await waitFor(() => [...gw.legs.values()].every((l) => l.closed), 5000);
     assert.deepEqual(h.sim.leaks(), { channels: [], bridges: [] });
     // The agent logs in again on the restarted Asterisk and takes calls.
     await h.loginSipAgent('agent-1');
@@ -75,6 +79,59 @@ test('the simulator restarts with calls up: every call is closed with a CDR, age
     await h.next('call.connected', (d) => d.callId === again);
   } finally {
     await h.close();
+  }
+});
+
+test('the controller restarts with calls up: calls still up are hung up, calls that ended while it was away closed, each with its CDR; nothing leaks', async () => {
+  const h1 = await startHarness({ agents: AGENTS });
+  let h2: Harness | undefined;
+  try {
+    const gw = await h1.gateway('gw-1');
+    await h1.loginSipAgent('agent-1');
+    await h1.loginSipAgent('agent-2');
+    const up = await h1.dial('+stayer', { sttProviders: ['fake'] });
+    const gone = await h1.dial('+stayer', { sttProviders: ['fake'] });
+    await h1.next('call.connected', (d) => d.callId === up);
+    await h1.next('call.connected', (d) => d.callId === gone);
+    await waitFor(() => [...gw.legs.values()].filter((l) => l.updates.length > 0).length === 4, 10_000);
+    await h1.daemon.manager.repo.flush();
+    // The controller goes away without a word (no drain, no hangups); one customer hangs up meanwhile.
+    await h1.daemon.close();
+    h1.sim.hangup(gone);
+    await waitFor(() => !h1.sim.channels().some((c) => c.id === gone), 5000);
+
+    // A new controller process (same node, store and bus) starts against the same Asterisk.
+    h2 = await startHarness({ simulator: h1.sim, store: h1.store, bus: h1.bus, seed: false });
+    await h2.daemon.manager.repo.flush();
+    const cdrs = await h2.cdrs();
+    assert.deepEqual(cdrs.map((c) => c['call_id']).sort(), [gone, up].sort(), 'one CDR per call');
+    const by = new Map(cdrs.map((c) => [c['call_id'], c]));
+    assert.deepEqual([by.get(up)!['hangup_by'], by.get(up)!['outcome'], by.get(up)!['agent_id']], ['system', 'human', 'agent-1']);
+    assert.deepEqual([by.get(gone)!['hangup_by'], by.get(gone)!['outcome'], by.get(gone)!['agent_id']], ['network', 'human', 'agent-2']);
+    assert.ok((await h2.calls()).every((c) => c['state'] === 'ended' && c['end_at'] !== null), 'no call left open in the store');
+    const legs = await h2.store.tenant(TENANT).selectFrom('call_legs').selectAll().execute();
+    assert.equal(legs.length, 4);
+    assert.ok(legs.every((l) => l.state === 'closed'));
+    // The gateway was told to close the legs of both calls; the agents' sessions of the old run are gone.
+    await waitFor(() => [...gw.legs.values()].every((l) => l.closed), 5000);
+    const endedMsgs = h2.of('call.ended').map((d) => d.callId).sort();
+    assert.deepEqual(endedMsgs, [gone, up].sort());
+    assert.deepEqual(
+      h2.of('agent.state').filter((s) => s.reason === 'controller_restart').map((s) => s.agentId).sort(),
+      ['agent-1', 'agent-2'],
+    );
+    assert.equal((await h2.store.tenant(TENANT).selectFrom('agent_sessions').selectAll().execute()).length, 0);
+    await waitFor(() => h2!.sim.leaks().channels.length === 0 && h2!.sim.leaks().bridges.length === 0, 5000).catch(() => undefined);
+    assert.deepEqual(h2.sim.leaks(), { channels: [], bridges: [] });
+    // The agent logs in again and takes calls.
+    await h2.loginSipAgent('agent-1');
+    const again = await h2.dial('+human');
+    await h2.next('call.connected', (d) => d.callId === again);
+    await settled(h2);
+    assert.equal((await h2.cdrs()).length, 3);
+  } finally {
+    await h2?.close();
+    await h1.close();
   }
 });
 
@@ -127,7 +184,10 @@ test('orphan cleanup: bridges and ExternalMedia or snoop channels nothing owns a
     assert.equal(cdrs.find((c) => c['call_id'] === 'old-call-live')!['hangup_by'], 'system');
     assert.equal(cdrs.find((c) => c['call_id'] === 'old-call-live')!['outcome'], 'human');
     await waitFor(() => !h.sim.channels().some((c) => c.id === 'old-call-live' || c.id === 'dlr-em-old'), 5000);
-    assert.ok(h.sim.bridges().some((b) => b.id === 'someone-else'), 'bridges that are not ours stay');
+    assert.ok((await h.calls()).every((c) => c['state'] === 'ended' && c['end_at'] !== null), 'no call left open in the store');
+    // Nothing of ours is left: only the bridge that is not ours stays.
+    const leaks = h.sim.leaks();
+    assert.deepEqual([leaks.channels, leaks.bridges.map((b) => b.id)], [[], ['someone-else']]);
     // Resync is idempotent: a second run finds nothing more to do and writes no second CDR.
     const [again] = await h.daemon.resync();
     assert.deepEqual([again!.closed, again!.destroyedBridges, again!.hungUpChannels], [[], [], []]);

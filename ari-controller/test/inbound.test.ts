@@ -92,3 +92,54 @@ test('consent: a campaign that records announces it before queueing an inbound c
     await h.close();
   }
 });
+
+test('inbound voicemail fallback: no agent answers, the caller leaves a message; the call row, its CDR and the recording row record it', async () => {
+  const h = await startHarness({ did: '4000', campaign: { queue_timeout_s: 1, queue_fallback: JSON.stringify({ kind: 'voicemail', media: 'dialer/leave-a-message' }) } });
+  try {
+    // Caller 1 hangs up while leaving the message (app-only: no RecordingFinished after the StasisEnd).
+    const hanger = h.sim.inboundCall({ did: '4000', from: '5550005', stay: true });
+    await waitFor(() => h.sim.requests.some((r) => r.op === 'channels.record' && r.status < 300), 10_000);
+    const first = [...h.daemon.manager.calls.values()].find((c) => c.channelId === hanger)!;
+    await new Promise((r) => setTimeout(r, 200)); // a few (scaled) seconds of message
+    h.sim.hangup(hanger);
+    const a = await h.next('call.ended', (d) => d.callId === first.id);
+    assert.equal(a.hangupBy, 'customer');
+    assert.equal(a.abandoned, false);
+    // Caller 2 talks until the recording stops by itself (its length limit): the controller hangs up.
+    h.sim.inboundCall({ did: '4000', from: '5550006', stay: true });
+    const b = await h.next('call.ended', (d) => d.callId !== first.id, 20_000);
+    assert.equal(b.hangupBy, 'system');
+    await settled(h);
+
+    const plays = h.sim.requests.filter((r) => r.op === 'channels.play').map((r) => r.query['media']);
+    assert.deepEqual(plays, ['sound:dialer/leave-a-message', 'sound:dialer/leave-a-message']);
+    const records = h.sim.requests.filter((r) => r.op === 'channels.record');
+    assert.deepEqual(records.map((r) => r.query['name']), [`dlr-vm-${a.callId}`, `dlr-vm-${b.callId}`]);
+    const calls = await h.calls();
+    const cdrs = await h.cdrs();
+    const recs = await h.store.tenant('tenant-1').selectFrom('recordings').selectAll().execute();
+    assert.equal(calls.length, 2);
+    assert.equal(cdrs.length, 2);
+    assert.equal(recs.length, 2);
+    for (const [ended, by] of [[a, 'customer'], [b, 'system']] as const) {
+      const row = calls.find((c) => c['id'] === ended.callId)!;
+      const cdr = cdrs.find((c) => c['call_id'] === ended.callId)!;
+      const rec = recs.find((r) => r.call_id === ended.callId)!;
+      assert.ok(rec, `recording row of ${by}`);
+      assert.deepEqual(
+        [row['state'], row['direction'], row['outcome'], row['disposition'], row['recording_id']],
+        ['ended', 'inbound', 'human', 'voicemail', rec.id],
+      );
+      assert.deepEqual(
+        [cdr['direction'], cdr['outcome'], cdr['abandoned'], cdr['disposition'], cdr['recording_id'], cdr['hangup_by'], cdr['agent_id']],
+        ['inbound', 'human', 0, 'voicemail', rec.id, by, null],
+      );
+      assert.equal(rec.path, `dlr-vm-${ended.callId}.wav`);
+      assert.equal(rec.status, 'saved');
+      assert.ok(rec.ended_at !== null && rec.duration_ms !== null && rec.duration_ms > 0, `recording of ${by} closed with a length`);
+    }
+    assert.deepEqual(h.leftovers(), { channels: [], bridges: [] });
+  } finally {
+    await h.close();
+  }
+});

@@ -53,13 +53,47 @@ test('a gateway killed mid-call: the taps move to a healthy gateway and the gap 
       return r?.gateway_id === 'gw-2' ? r : undefined;
     }, 5000);
     assert.ok(leg.gap_ms > 0);
-    // The old ExternalMedia channel is gone; only one per tap remains.
+    // The agent's tap (a SIP phone) moves too.
+    const movedAgent = await waitFor(() => gw2.legs.get(`${callId}-agent`)?.updates.length ? gw2.legs.get(`${callId}-agent`) : undefined, 10_000);
+    assert.ok((movedAgent.open.gapMs ?? 0) > 0);
+    // The old ExternalMedia channels are gone; only one per tap remains.
     assert.equal(h.sim.leaks().channels.filter((c) => c.id.startsWith(`dlr-em-${callId}-customer`)).length, 1);
+    await waitFor(() => h.sim.leaks().channels.filter((c) => c.id.startsWith(`dlr-em-${callId}-agent`)).length === 1, 5000);
+    assert.equal(h.daemon.manager.get(callId)?.record.state, 'connected', 'the call itself goes on');
     await h.command('cmd.call.hangup', { callId });
     await settled(h);
     assert.deepEqual(h.leftovers(), { channels: [], bridges: [] });
     const cdrs = await h.cdrs();
     assert.equal(cdrs.length, 1);
+    assert.deepEqual([cdrs[0]!['call_id'], cdrs[0]!['outcome'], cdrs[0]!['has_transcript']], [callId, 'human', 1]);
+    assert.ok((await h.calls()).every((c) => c['state'] === 'ended'), 'no call left open in the store');
+    const legs = await h.store.tenant(TENANT).selectFrom('call_legs').selectAll().where('call_id', '=', callId).execute();
+    assert.deepEqual(legs.map((l) => [l.role, l.gateway_id, l.state]).sort(), [['agent', 'gw-2', 'closed'], ['customer', 'gw-2', 'closed']]);
+    assert.ok(moved.closed && movedAgent.closed, 'the legs on the healthy gateway are closed at hangup');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a tap that fails after the gateway opened its leg closes the leg there; the call goes on without it', async () => {
+  const h = await startHarness({ agents: [{ id: 'agent-1', sip: 'agent-1001' }] });
+  try {
+    const gw = await h.gateway('gw-1');
+    await h.loginSipAgent('agent-1');
+    // Asterisk refuses the ExternalMedia channel of both taps (customer and agent), after the gateway opened the legs.
+    h.sim.failNext({ op: 'channels.externalMedia' }, { status: 500, body: { error: 'Allocation failed' } }, 2);
+    const callId = await h.dial('+stayer', { sttProviders: ['fake'] });
+    await h.next('call.connected', (d) => d.callId === callId);
+    await waitFor(() => h.lines.filter((l) => l['msg'] === 'media tap failed; the call goes on without it').length === 2, 10_000);
+    assert.deepEqual([...gw.legs.keys()].sort(), [`${callId}-agent`, `${callId}-customer`]);
+    await waitFor(() => [...gw.legs.values()].every((l) => l.closed), 5000);
+    assert.equal(h.daemon.manager.get(callId)?.record.state, 'connected');
+    await h.command('cmd.call.hangup', { callId });
+    await settled(h);
+    assert.deepEqual(h.leftovers(), { channels: [], bridges: [] });
+    assert.equal((await h.cdrs()).length, 1);
+    const legs = await h.store.tenant(TENANT).selectFrom('call_legs').selectAll().where('call_id', '=', callId).execute();
+    assert.ok(legs.length === 2 && legs.every((l) => l.state === 'closed'));
   } finally {
     await h.close();
   }

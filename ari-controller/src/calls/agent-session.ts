@@ -59,4 +59,14 @@ export class AgentSession {
   skillFor(campaignId: string | undefined): number {
     return campaignId === undefined ? 0 : (this.skills.get(campaignId) ?? 0);
   }
+
+  /** Holds a campaign's required skill (listed with a level above 0); always true when none is required. */
+  qualifies(requiredSkill: string | undefined): boolean {
+    return requiredSkill === undefined || (this.skills.get(requiredSkill) ?? 0) > 0;
+  }
+
+  /** The level that ranks agents for a call: the required skill's, else the one named after the campaign. */
+  rank(campaignId: string | undefined, requiredSkill: string | undefined): number {
+    return requiredSkill !== undefined ? (this.skills.get(requiredSkill) ?? 0) : this.skillFor(campaignId);
+  }
 }

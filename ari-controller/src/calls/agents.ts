@@ -29,6 +29,10 @@ export interface AgentDeps {
   readonly app: string;
   readonly format: string;
   servers(): AriServer[];
+  /** A campaign's required skill, as last read (see CampaignCache.requiredSkill). */
+  requiredSkill(tenantId: string, campaignId: string | undefined): string | undefined;
+  /** Reads the campaigns an agent logs in to, so their required skills are known. */
+  loadCampaigns(tenantId: string, campaignIds: readonly string[]): Promise<void>;
   publish<T extends EventType>(type: T, tenantId: string, data: MessageData<T>): void;
 }
 
@@ -74,8 +78,10 @@ export class AgentSessions extends TypedEmitter<{ available: [AgentSession] }> i
     let onCall = 0;
     let wrapUp = 0;
     let paused = 0;
+    const skill = this.d.requiredSkill(tenantId, campaignId);
     for (const a of this.sessions.values()) {
-      if (a.tenantId !== tenantId || a.closed || !a.serves(campaignId)) continue;
+      // Agents without the campaign's required skill never get its calls, so the dialer must not pace for them.
+      if (a.tenantId !== tenantId || a.closed || !a.serves(campaignId) || !a.qualifies(skill)) continue;
       if (a.record.state === 'on_call') onCall++;
       else if (a.record.state === 'wrap_up') wrapUp++;
       else if (a.record.state === 'ready' && a.phone?.up && !a.reservedFor) ready++;
@@ -84,12 +90,20 @@ export class AgentSessions extends TypedEmitter<{ available: [AgentSession] }> i
     return { available: ready + onCall + wrapUp, ready, onCall, wrapUp, paused };
   }
 
-  /** The best free agent for a campaign on a server: highest skill, then longest idle. */
+  /** Can take a call of this campaign (queue): serves it and holds its required skill. */
+  eligible(a: AgentSession, tenantId: string, campaignId: string | undefined): boolean {
+    return a.tenantId === tenantId && a.serves(campaignId) && a.qualifies(this.d.requiredSkill(tenantId, campaignId));
+  }
+
+  /** The best free agent for a campaign on a server: holding its required skill; highest level, then longest idle. */
   findFree(tenantId: string, campaignId: string | undefined, serverId: string): AgentSession | undefined {
+    const skill = this.d.requiredSkill(tenantId, campaignId);
     let best: AgentSession | undefined;
     for (const a of this.sessions.values()) {
-      if (a.tenantId !== tenantId || a.server.id !== serverId || !a.free || !a.serves(campaignId)) continue;
-      if (!best || a.skillFor(campaignId) > best.skillFor(campaignId) || (a.skillFor(campaignId) === best.skillFor(campaignId) && a.record.sinceMs < best.record.sinceMs)) best = a;
+      if (a.tenantId !== tenantId || a.server.id !== serverId || !a.free || !a.serves(campaignId) || !a.qualifies(skill)) continue;
+      const level = a.rank(campaignId, skill);
+      const bestLevel = best?.rank(campaignId, skill) ?? -1;
+      if (!best || level > bestLevel || (level === bestLevel && a.record.sinceMs < best.record.sinceMs)) best = a;
     }
     return best;
   }
@@ -157,6 +171,7 @@ export class AgentSessions extends TypedEmitter<{ available: [AgentSession] }> i
     let a = this.sessions.get(agentId);
     if (a && a.tenantId !== tenantId) throw new DialerError('DIALER_ERR_NOT_FOUND', `unknown agent ${agentId}`);
     if (action === 'login') {
+      await this.d.loadCampaigns(tenantId, campaignIds ?? []);
       if (a) {
         this.apply(a, { type: 'login', campaignIds: campaignIds ?? [] });
         return { state: a.record.state };
@@ -394,7 +409,7 @@ export class AgentSessions extends TypedEmitter<{ available: [AgentSession] }> i
     this.safeApply(a, { type: 'call_ended', wrapUpS: call.info.wrapUpS });
   }
 
-  /** Closes every session's timers (daemon close); the Asterisk side stays for the next start to adopt. */
+  /** Closes every session's timers (daemon close); the Asterisk side stays, and the next start cleans it up (resync). */
   close(): void {
     for (const a of this.sessions.values()) this.d.link.clock.clearTimeout(a.wrapTimer);
   }

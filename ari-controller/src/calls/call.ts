@@ -79,6 +79,8 @@ export class Call {
   /** Ids of resources to release at the end (taps, monitors, recordings), owned by their services. */
   readonly extras = new Map<string, () => Promise<void>>();
   recordingId: string | undefined;
+  /** Set by the controller when no agent will disposition the call (`voicemail`: the caller left a message); goes to the row and the CDR. */
+  disposition: string | undefined;
   /** Recording may run: inbound calls heard any consent announcement before queueing; outbound ones once connected and announced. */
   recordingAllowed: boolean;
   private readonly timers = new Map<CallTimer, TimerHandle>();
@@ -347,6 +349,8 @@ export class Call {
       hangup_cause_text: r.hangupCauseText ?? null,
       hangup_by: r.hangupBy ?? null,
       recording_id: this.recordingId ?? null,
+      // Only when set: an agent's disposition is written to the row by others and must not be overwritten with null.
+      ...(this.disposition ? { disposition: this.disposition } : {}),
       meta: JSON.stringify({ step: r.step ?? null, humanAtMs: r.humanAtMs ?? null, queueCampaignId: this.queueCampaignId ?? null, held: r.held }),
     };
   }
@@ -378,6 +382,7 @@ export class Call {
         phone: this.info.phone,
         callerId: this.info.callerId ?? null,
         recordingId: this.recordingId ?? null,
+        disposition: this.disposition ?? null,
         hasTranscript: this.info.sttProviders.length > 0 && this.record.answerAtMs !== undefined,
       },
       now,

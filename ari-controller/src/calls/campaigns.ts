@@ -22,6 +22,8 @@ export interface CampaignSettings {
   readonly queueTimeoutS: number;
   readonly queuePriority: number;
   readonly queueFallback: { kind: 'voicemail' | 'queue' | 'hangup'; campaignId?: string; media?: string };
+  /** A skill an agent must hold to take the campaign's calls. */
+  readonly requiredSkill: string | undefined;
 }
 
 const TTL_MS = 10_000;
@@ -71,9 +73,19 @@ export class CampaignCache {
       queueTimeoutS: r.queue_timeout_s,
       queuePriority: r.queue_priority,
       queueFallback: fromJson(r.queue_fallback, { kind: 'hangup' as const }),
+      requiredSkill: r.required_skill?.trim() || undefined,
     };
     this.campaigns.set(key, { at: now, value });
     return value;
+  }
+
+  /**
+   * The required skill of a campaign as last read, without waiting (agent
+   * selection and the dialer's counts are synchronous). Campaigns are read
+   * before their calls are placed or queued and when agents log in to them.
+   */
+  requiredSkill(tenantId: string, campaignId: string | undefined): string | undefined {
+    return campaignId === undefined ? undefined : this.campaigns.get(`${tenantId}/${campaignId}`)?.value?.requiredSkill;
   }
 
   /** The tenant and campaign a DID routes to (inbound_routes, read tenant by tenant). */

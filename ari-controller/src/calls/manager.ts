@@ -25,7 +25,7 @@ import { CallRepository } from './repository.js';
 import type { AriServer } from './server.js';
 import { TapService } from './taps.js';
 import { InboundCalls } from './inbound.js';
-import { startRecording } from './recording.js';
+import { startRecording, startVoicemail } from './recording.js';
 
 /** A call to place: the dialer's request, where manual calls may have no campaign or lead. */
 export type PlaceRequest = Omit<DialRequest, 'campaignId' | 'leadId'> & { readonly campaignId?: string; readonly leadId?: number };
@@ -82,6 +82,10 @@ export class CallManager implements CallHost, CallControl {
       app: config.app,
       format: config.tapFormat,
       servers: () => this.servers,
+      requiredSkill: (tenantId, campaignId) => this.campaigns.requiredSkill(tenantId, campaignId),
+      loadCampaigns: async (tenantId, campaignIds) => {
+        await Promise.all(campaignIds.map((id) => this.campaigns.campaign(tenantId, id).catch(() => undefined)));
+      },
       publish: (type, tenantId, data) => this.publish(type, tenantId, data),
     });
     this.agents.on('available', (a) => this.onAgentAvailable(a));
@@ -115,7 +119,7 @@ export class CallManager implements CallHost, CallControl {
     const up = this.servers.filter((s) => s.connected);
     if (up.length === 0) throw new DialerError('DIALER_ERR_ARI_UNREACHABLE', 'no Asterisk server is connected');
     if (up.length === 1) return up[0]!;
-    const free = (s: AriServer): number => this.agents.all().filter((a) => a.server === s && a.tenantId === tenantId && a.serves(campaignId) && a.free).length;
+    const free = (s: AriServer): number => this.agents.all().filter((a) => a.server === s && a.free && this.agents.eligible(a, tenantId, campaignId)).length;
     const load = (s: AriServer): number => [...this.calls.values()].filter((c) => c.server === s).length;
     return up.reduce((best, s) => (free(s) > free(best) || (free(s) === free(best) && load(s) < load(best)) ? s : best));
   }
@@ -350,7 +354,7 @@ export class CallManager implements CallHost, CallControl {
     let best: Call | undefined;
     for (const c of this.waiting) {
       if (c.ended || c.server !== a.server || c.info.tenantId !== a.tenantId) continue;
-      if (c.info.wantedAgentId ? c.info.wantedAgentId !== a.agentId : !a.serves(c.queueCampaignId)) continue;
+      if (c.info.wantedAgentId ? c.info.wantedAgentId !== a.agentId : !this.agents.eligible(a, c.info.tenantId, c.queueCampaignId)) continue;
       if (!best || c.info.queuePriority > best.info.queuePriority || (c.info.queuePriority === best.info.queuePriority && (c.record.humanAtMs ?? 0) < (best.record.humanAtMs ?? 0))) best = c;
     }
     if (best && a.free) this.connect(best, a);
@@ -365,22 +369,17 @@ export class CallManager implements CallHost, CallControl {
       const from = call.queueCampaignId;
       call.queueCampaignId = fb.campaignId;
       this.publishPositions(call.info.tenantId, from);
-      this.dispatch(call);
+      // Read the other queue's campaign first: its required skill decides who may take the call.
+      void this.campaigns
+        .campaign(call.info.tenantId, fb.campaignId)
+        .catch(() => undefined)
+        .then(() => this.dispatch(call));
       return;
     }
     this.waiting.delete(call);
     if (this.moh.delete(call.id)) call.request('stop hold music', () => call.server.client.channels.stopMoh({ channelId: call.channelId }));
     if (fb.kind === 'voicemail') {
-      const name = `dlr-vm-${call.id}`;
-      call.server.router.playback(name, (e) => {
-        if (e.type === 'RecordingFinished' || e.type === 'RecordingFailed') {
-          call.server.router.forgetPlayback(name);
-          call.apply({ type: 'hangup', by: 'system' });
-        }
-      });
-      call.play('other', fb.media ?? 'sound:vm-intro', () =>
-        call.request('voicemail', () => call.server.client.channels.record({ channelId: call.channelId, name, format: 'wav', maxDurationSeconds: 120, maxSilenceSeconds: 5, beep: true, ifExists: 'overwrite' })),
-      );
+      startVoicemail(this, this.ctx.store, call, fb.media);
       return;
     }
     if (fb.media) call.play('other', fb.media, () => call.apply({ type: 'hangup', by: 'system' }));

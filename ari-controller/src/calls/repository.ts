@@ -69,6 +69,19 @@ export class CallRepository {
     });
   }
 
+  /** Marks a call's recordings still `recording` as saved (resync: the controller was away when they ended). */
+  closeRecordings(tenantId: string, callId: string, nowMs: number): Promise<void> {
+    return this.chain(callId, 'close recordings', () =>
+      this.store
+        .tenant(tenantId)
+        .updateTable('recordings')
+        .set({ status: 'saved', ended_at: nowMs, updated_at: nowMs })
+        .where('call_id', '=', callId)
+        .where('status', '=', 'recording')
+        .execute(),
+    );
+  }
+
   insertLeg(tenantId: string, row: TenantInsert<'call_legs'>): Promise<void> {
     return this.chain(row.call_id, 'insert leg', () => this.store.tenant(tenantId).insertInto('call_legs', row).execute());
   }

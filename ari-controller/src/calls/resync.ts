@@ -12,7 +12,7 @@ import {
 import type { Channel } from '../ari/generated/models.js';
 import type { Call } from './call.js';
 import type { CallManager } from './manager.js';
-import { quietly } from './media.js';
+import { closeLeg, quietly } from './media.js';
 import type { Monitors } from './monitor.js';
 import type { CallRow } from './repository.js';
 import type { AriServer } from './server.js';
@@ -158,6 +158,11 @@ export class Resync {
         if (row.asterisk_id !== server.id || this.m.calls.has(row.id)) continue;
         const stillUp = row.channel_id ? live.has(row.channel_id) : false;
         if (stillUp) await quietly(server.client.channels.hangup({ channelId: row.channel_id! }));
+        // Its taps' legs are still open on their gateways (nothing told them): close them. The tap channels and
+        // bridges on Asterisk are orphans, destroyed below.
+        for (const leg of await repo.legsOf(tenantId, row.id)) {
+          if (leg.state !== 'closed' && leg.gateway_id) closeLeg(this.m.link, tenantId, { legId: leg.id, gatewayId: leg.gateway_id, reason: 'controller_restart' });
+        }
         const now = this.m.clock.now();
         const t = reduceCall(recordFromRow(row), { type: 'destroyed', by: stillUp ? 'system' : 'network' }, now, NO_POLICY);
         const r = t.call;
@@ -192,6 +197,7 @@ export class Resync {
           durationMs: Math.max(0, now - r.startedAtMs),
           talkMs: r.connectAtMs !== undefined ? Math.max(0, now - r.connectAtMs) : 0,
         });
+        await repo.closeRecordings(tenantId, row.id, now);
         closed.push(row.id);
       }
     }
@@ -217,6 +223,7 @@ export class Resync {
         if (row.server_id !== server.id || this.m.agents.get(row.agent_id)) continue;
         // A session from before a restart: its Asterisk side goes (the agent logs in again).
         if (row.phone_channel_id) await quietly(server.client.channels.hangup({ channelId: row.phone_channel_id }));
+        if (row.phone_leg_id && row.gateway_id) closeLeg(this.m.link, tenantId, { legId: row.phone_leg_id, gatewayId: row.gateway_id, reason: 'controller_restart' });
         if (row.bridge_id) await quietly(server.client.bridges.destroy({ bridgeId: row.bridge_id }));
         await repo.deleteSession(tenantId, row.agent_id);
         const now = this.m.clock.now();

@@ -143,13 +143,19 @@ export class TapService {
       g.rtpHost,
     );
     const emId = `dlr-em-${tap.legId}-${++tap.generation}`;
-    const em = await createExternalMedia(call.server, { channelId: emId, app: this.app, address, format: this.format, sink: () => undefined });
-    if (tap.closed) {
+    let em: Awaited<ReturnType<typeof createExternalMedia>>;
+    try {
+      em = await createExternalMedia(call.server, { channelId: emId, app: this.app, address, format: this.format, sink: () => undefined });
+      if (tap.closed) throw new DialerError('DIALER_ERR_CALL_STATE', 'the call ended while its tap was being set up');
+      await call.server.client.bridges.addChannel({ bridgeId: tap.bridgeId, channel: emId });
+    } catch (err) {
+      // The gateway already opened the leg: close it there, and drop the half-made ExternalMedia channel.
+      call.server.router.forgetChannel(emId);
       await quietly(call.server.client.channels.hangup({ channelId: emId }));
-      closeLeg(this.link, info.tenantId, { legId: tap.legId, gatewayId: g.gatewayId, reason: 'hangup' });
-      return;
+      closeLeg(this.link, info.tenantId, { legId: tap.legId, gatewayId: g.gatewayId, reason: tap.closed ? 'hangup' : 'error' });
+      if (tap.closed) return;
+      throw err;
     }
-    await call.server.client.bridges.addChannel({ bridgeId: tap.bridgeId, channel: emId });
     tap.emId = emId;
     tap.gatewayId = g.gatewayId;
     tap.orphanedAtMs = undefined;

@@ -91,6 +91,7 @@ export class Transfers {
     this.m.agents.release(from, call);
     if (target.kind === 'queue') {
       call.queueCampaignId = target.campaignId;
+      await this.m.campaigns.campaign(call.info.tenantId, target.campaignId).catch(() => undefined);
       this.m.dispatch(call);
     } else {
       await this.dialOut(call, target.phone, async (externalId) => {

@@ -13,6 +13,8 @@ export const CAMPAIGN = 'camp-1';
 
 export interface HarnessOptions {
   sim?: AriSimulatorOptions;
+  /** Run against this (already running) simulator instead of starting one; it is left running at close. */
+  simulator?: AriSimulator;
   config?: Partial<AriConfig>;
   store?: Store;
   bus?: EventBus;
@@ -97,7 +99,7 @@ export function dialRequest(phone: string, over: Partial<DialRequest> = {}): Dia
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
-  const sim = await AriSimulator.start({ timeScale: 0.05, externalMediaStasisDelayMs: 20, leads: { stayer: { kind: 'human-long', stay: true } }, ...o.sim });
+  const sim = o.simulator ?? await AriSimulator.start({ timeScale: 0.05, externalMediaStasisDelayMs: 20, leads: { stayer: { kind: 'human-long', stay: true } }, ...o.sim });
   const store = o.store ?? (await openStore({ dataDir: '.', sqliteFile: ':memory:' }));
   const bus = o.bus ?? new MemoryBus();
   const { log, lines } = captureLogger('info');
@@ -179,7 +181,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       for (const g of gateways) await g.kill();
       await daemon.drain(AbortSignal.timeout(10));
       await daemon.close();
-      await sim.close();
+      if (!o.simulator) await sim.close();
       if (!o.bus) await bus.close();
       if (!o.store) await store.close();
     },

@@ -196,6 +196,8 @@ export interface CampaignsTable {
   /** `{ "kind": "voicemail" | "queue" | "hangup", "campaignId"?: string, "media"?: string }` */
   queue_fallback: Generated<JsonText>;
   queue_priority: Generated<number>;
+  /** A skill agents must hold (level above 0) to take this campaign's calls; null: any agent of the campaign. */
+  required_skill: string | null;
   created_at: CreatedAt;
   updated_at: Ms;
 }
