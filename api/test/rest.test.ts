@@ -34,6 +34,20 @@ test('invalid input gets a 400 with every field error; oversized bodies 413; unk
   assert.equal(cursor.statusCode, 400);
 });
 
+test('a campaign\'s required skill is set, read back, cleared, and validated', async () => {
+  const h = bearer(t.tokens['a.admin']!);
+  const made = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns', headers: h, payload: { name: 'Spanish line', requiredSkill: 'spanish' } });
+  assert.ok(made.statusCode === 200 || made.statusCode === 201, made.body);
+  const id = made.json().id as string;
+  assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}`, headers: h })).json().requiredSkill, 'spanish');
+  const cleared = await t.app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${id}`, headers: h, payload: { requiredSkill: null } });
+  assert.equal(cleared.statusCode, 200, cleared.body);
+  assert.equal(cleared.json().requiredSkill, null);
+  const bad = await t.app.inject({ method: 'PATCH', url: `/api/v1/campaigns/${id}`, headers: h, payload: { requiredSkill: 'x'.repeat(65) } });
+  assert.equal(bad.statusCode, 400);
+  assert.ok((bad.json().error.details as { path: string }[]).some((d) => d.path === '/requiredSkill'));
+});
+
 test('every response carries its request id: the caller\'s X-Request-Id, or a new one', async () => {
   const given = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'req-123' } });
   assert.equal(given.headers['x-request-id'], 'req-123');

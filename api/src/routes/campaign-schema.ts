@@ -39,6 +39,7 @@ const FIELDS: [string, keyof CampaignsTable, Kind, TSchema][] = [
   ['queueTimeoutS', 'queue_timeout_s', 'plain', Type.Integer({ minimum: 1, maximum: 3600 })],
   ['queueFallback', 'queue_fallback', 'json', JsonObject],
   ['queuePriority', 'queue_priority', 'plain', Type.Integer({ minimum: -1000, maximum: 1000 })],
+  ['requiredSkill', 'required_skill', 'plain', Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])],
 ];
 
 /** Writable campaign fields (all optional; `name` is required on create). */
