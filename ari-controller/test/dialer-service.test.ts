@@ -310,3 +310,20 @@ describe('dialer service on PostgreSQL with two controller nodes', () => {
     }
   });
 });
+
+test('a UK predictive campaign gets a pacer that budgets for AMD false positives; other modes get the published pacers', async () => {
+  const { pacerForCampaign } = await import('../src/dialer/campaign-runner.js');
+  const { PredictivePacer } = await import('@dialer/core');
+  const base = { targetAbandonRate: 0.03, dialRatio: 2, amdFalsePositiveShare: 0.05 };
+  const uk = pacerForCampaign({ ...base, dialMode: 'predictive', complianceMode: 'uk' });
+  const us = pacerForCampaign({ ...base, dialMode: 'predictive', complianceMode: 'us' });
+  assert.ok(uk instanceof PredictivePacer && us instanceof PredictivePacer);
+  const flags = (p: unknown): { uk: boolean; fpShare: number } => p as { uk: boolean; fpShare: number };
+  assert.equal(flags(uk).uk, true);
+  assert.equal(flags(uk).fpShare, 0.05);
+  assert.equal(flags(us).uk, false);
+  assert.equal(pacerForCampaign({ ...base, dialMode: 'preview', complianceMode: 'uk' }), undefined);
+  assert.equal(pacerForCampaign({ ...base, dialMode: 'manual', complianceMode: 'us' }), undefined);
+  const ratio = pacerForCampaign({ ...base, dialMode: 'ratio', complianceMode: 'uk' })!;
+  assert.equal(ratio.decide({ nowMs: 0, agentsAvailable: 3, agentsReady: 3, agentsOnCall: 0, agentsWrapUp: 0, callsDialing: 0, callsWaiting: 0 }), 6);
+});

@@ -20,7 +20,11 @@ const durationMs = hoursArg ? Number(hoursArg) * 3_600_000 : undefined;
 const strategies: { name: string; make: (p: TrafficProfile) => Pacer }[] = [
   { name: 'progressive', make: (p) => createPacer({ mode: 'progressive', targetAbandonRate: p.targetAbandonRate }) },
   { name: 'ratio', make: (p) => createPacer({ mode: 'ratio', targetAbandonRate: p.targetAbandonRate, ratio: 1.5 }) },
-  { name: 'vicidial-adapt-tapered', make: (p) => new VicidialAdaptTaperedPacer({ targetAbandonRate: p.targetAbandonRate }) },
+  // ADAPT_TAPERED as VICIdial's help asks: the latest server time is when the campaign stops dialling (the shift's end).
+  {
+    name: 'vicidial-adapt-tapered',
+    make: (p) => new VicidialAdaptTaperedPacer({ targetAbandonRate: p.targetAbandonRate, shiftDurationMs: durationMs ?? p.durationMs }),
+  },
   { name: 'predictive', make: (p) => createPacer({ mode: 'predictive', targetAbandonRate: p.targetAbandonRate }) },
 ];
 

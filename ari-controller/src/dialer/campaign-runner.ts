@@ -4,6 +4,7 @@ import {
   claimDueCallbacks,
   claimLeads,
   createPacer,
+  PredictivePacer,
   extendClaims,
   isDialerError,
   localDayKey,
@@ -103,7 +104,14 @@ export class CampaignRunner {
   setConfig(cfg: CampaignConfig): void {
     const old = this.cfg;
     this.cfg = cfg;
-    if (old.dialMode !== cfg.dialMode || old.targetAbandonRate !== cfg.targetAbandonRate || old.dialRatio !== cfg.dialRatio) this.pacer = this.makePacer(cfg);
+    if (
+      old.dialMode !== cfg.dialMode ||
+      old.targetAbandonRate !== cfg.targetAbandonRate ||
+      old.dialRatio !== cfg.dialRatio ||
+      old.complianceMode !== cfg.complianceMode ||
+      old.amdFalsePositiveShare !== cfg.amdFalsePositiveShare
+    )
+      this.pacer = this.makePacer(cfg);
   }
 
   /** Stops dialing and gives unused leads back. Calls in flight are still followed until they end. */
@@ -227,10 +235,7 @@ export class CampaignRunner {
   }
 
   private makePacer(cfg: CampaignConfig): Pacer | undefined {
-    const custom = this.deps.pacerFor?.(cfg);
-    if (custom) return custom;
-    if (!PACED.has(cfg.dialMode)) return undefined;
-    return createPacer({ mode: cfg.dialMode as 'predictive' | 'progressive' | 'ratio', targetAbandonRate: cfg.targetAbandonRate, ratio: Math.max(1, cfg.dialRatio) });
+    return this.deps.pacerFor?.(cfg) ?? pacerForCampaign(cfg);
   }
 
   /** One pacing round; ticks never overlap. */
@@ -372,4 +377,14 @@ export class CampaignRunner {
       );
     }
   }
+}
+
+/** The pacer a campaign's settings call for; undefined for modes that are not paced (manual, preview). */
+export function pacerForCampaign(cfg: Pick<CampaignConfig, 'dialMode' | 'targetAbandonRate' | 'dialRatio' | 'complianceMode' | 'amdFalsePositiveShare'>): Pacer | undefined {
+  if (!PACED.has(cfg.dialMode)) return undefined;
+  // UK (Ofcom) campaigns budget for the humans AMD hangs up on as machines.
+  if (cfg.dialMode === 'predictive' && cfg.complianceMode === 'uk') {
+    return new PredictivePacer({ targetAbandonRate: cfg.targetAbandonRate, compliance: 'uk', amdFalsePositiveShare: cfg.amdFalsePositiveShare });
+  }
+  return createPacer({ mode: cfg.dialMode as 'predictive' | 'progressive' | 'ratio', targetAbandonRate: cfg.targetAbandonRate, ratio: Math.max(1, cfg.dialRatio) });
 }

@@ -225,6 +225,18 @@ export class SlidingCounter {
     }
     return this.times.length - this.head;
   }
+
+  /** Count of events after `fromMs` (call {@link count} first so the window is pruned). */
+  countAfter(fromMs: number): number {
+    let lo = this.head;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! <= fromMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.times.length - lo;
+  }
 }
 
 const INV_SQRT_2PI = 0.3989422804014327;

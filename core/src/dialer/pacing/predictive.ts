@@ -1,3 +1,4 @@
+import { abandonRate, estimateAmdFalsePositives } from '../compliance.js';
 import { DecayingHistogram, DecayingMean, HoldModel, SlidingCounter, normCdf } from './estimators.js';
 import type { Pacer, PacingEvent, PacingSnapshot } from './types.js';
 
@@ -16,10 +17,35 @@ export interface PredictiveOptions {
   /** Half-lives of the estimates: dial outcomes (default 5 min) and agent hold times (default 20 min). */
   outcomeHalfLifeMs?: number;
   holdHalfLifeMs?: number;
+  /** Share of the target the last hour's budget allows (default 0.85). */
+  hourSetpoint?: number;
+  /** Budget (in abandons) over which λ is scaled down smoothly (default 4). */
+  budgetRamp?: number;
+  /** Also steer λ on the last hour's rate (default true). */
+  hourControl?: boolean;
+  /** Checks the hour windows ending within the next hour too (default true). */
+  lookAhead?: boolean;
+  /** Stop dialling when committed plus new expected abandons, plus riskZ standard deviations, exceed the budget (default 2; 0 turns it off). */
+  riskZ?: number;
+  /** Freeze λ's rise while the budget holds dialling back (default true). */
+  antiWindup?: boolean;
+  /** Share of the recent human rate the look-ahead counts on (default 0.7). */
+  forwardHumanShare?: number;
+  /**
+   * The abandon rule the budget follows. `us` (default): abandons over human
+   * answers, over the pacer's whole period and the last hour. `uk` (Ofcom):
+   * estimated AMD false positives (humans hung up on as machines) count as
+   * abandoned live calls, over a rolling 24 hours and the last hour, so the
+   * pacer leaves room for them (see `compliance.ts`).
+   */
+  compliance?: 'us' | 'uk';
+  /** UK: estimated share of machine verdicts that were humans (default 0.03, as `estimateAmdFalsePositives`). */
+  amdFalsePositiveShare?: number;
 }
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 /**
  * The predictive pacer.
@@ -34,10 +60,15 @@ const HOUR = 60 * MINUTE;
  * are abandoned; with a normal approximation that gives the expected
  * abandons A(n) if it dials n more calls. It dials while the marginal
  * abandons per expected human, A(n+1) − A(n) over p(human), stay under a price
- * λ. λ is steered by feedback so the realised abandon rate sits at
- * `setpoint × target`, and is scaled down smoothly as the abandon budget (over
- * the whole period and over the last hour) runs out, down to progressive
- * dialing, which it never dials below.
+ * λ. λ is steered by feedback so the realised abandon rate (of the last 20
+ * minutes and of the last hour) sits at `setpoint × target`, and is scaled
+ * down smoothly as the abandon budget runs out, down to progressive dialing,
+ * which it never dials below. The budget is the least of the whole period's
+ * (UK mode: the last 24 hours') and the last hour's, where the last hour looks
+ * ahead to every one-hour window ending within the next hour; new calls also
+ * stop when their expected abandons, with two standard deviations of margin,
+ * would overrun it. In UK mode estimated AMD false positives count as
+ * abandoned live calls throughout.
  */
 export class PredictivePacer implements Pacer {
   private readonly target: number;
@@ -46,6 +77,15 @@ export class PredictivePacer implements Pacer {
   private readonly maxLinesPerAgent: number;
   private readonly stepMs: number;
   private readonly steps: number;
+  private readonly hourSetpoint: number;
+  private readonly budgetRamp: number;
+  private readonly hourControl: boolean;
+  private readonly lookAhead: boolean;
+  private readonly riskZ: number;
+  private readonly antiWindup: boolean;
+  private readonly forwardHumanShare: number;
+  private readonly uk: boolean;
+  private readonly fpShare: number;
 
   private readonly inflight = new Map<string, number>();
   /** Connect times of calls whose agent has not been released yet, oldest first. */
@@ -62,10 +102,19 @@ export class PredictivePacer implements Pacer {
   private readonly abandonsHour = new SlidingCounter(HOUR);
   private readonly humansRecent = new SlidingCounter(20 * MINUTE);
   private readonly abandonsRecent = new SlidingCounter(20 * MINUTE);
+  // UK mode: the 24 h window, and machine verdicts (for estimated AMD false positives).
+  private readonly humansDay = new SlidingCounter(DAY);
+  private readonly abandonsDay = new SlidingCounter(DAY);
+  private readonly machinesDay = new SlidingCounter(DAY);
+  private readonly machinesHour = new SlidingCounter(HOUR);
+  private readonly machinesRecent = new SlidingCounter(20 * MINUTE);
+  private readonly dialsRecent = new SlidingCounter(20 * MINUTE);
 
   /** log of the marginal-abandon price λ. */
   private logLambda: number;
   private lastControlMs: number | undefined;
+  /** Whether the budget (not λ) held dialling back since the last control step. */
+  private budgetLimited = false;
   private started = false;
 
   // Scratch arrays, reused per decision.
@@ -80,6 +129,15 @@ export class PredictivePacer implements Pacer {
     this.graceMs = options.connectGraceMs ?? 2000;
     this.maxLinesPerAgent = options.maxLinesPerAgent ?? 6;
     this.stepMs = options.stepMs ?? 1000;
+    this.hourSetpoint = options.hourSetpoint ?? 0.85;
+    this.budgetRamp = options.budgetRamp ?? 4;
+    this.hourControl = options.hourControl ?? true;
+    this.lookAhead = options.lookAhead ?? true;
+    this.riskZ = options.riskZ ?? 2;
+    this.antiWindup = options.antiWindup ?? true;
+    this.forwardHumanShare = options.forwardHumanShare ?? 0.7;
+    this.uk = options.compliance === 'uk';
+    this.fpShare = Math.min(1, Math.max(0, options.amdFalsePositiveShare ?? 0.03));
     this.steps = Math.max(1, Math.ceil((options.horizonMs ?? 45_000) / this.stepMs));
     this.human = new DecayingHistogram(500, 120_000, options.outcomeHalfLifeMs ?? 5 * MINUTE);
     this.other = new DecayingHistogram(500, 120_000, options.outcomeHalfLifeMs ?? 5 * MINUTE);
@@ -98,6 +156,7 @@ export class PredictivePacer implements Pacer {
     switch (e.type) {
       case 'dialed':
         this.inflight.set(e.callId, e.atMs);
+        if (this.uk) this.dialsRecent.add(e.atMs);
         break;
       case 'answered': {
         this.resolve(e.callId, e.atMs, e.by === 'human');
@@ -105,6 +164,11 @@ export class PredictivePacer implements Pacer {
           this.humansAll++;
           this.humansHour.add(e.atMs);
           this.humansRecent.add(e.atMs);
+          if (this.uk) this.humansDay.add(e.atMs);
+        } else if (this.uk) {
+          this.machinesDay.add(e.atMs);
+          this.machinesHour.add(e.atMs);
+          this.machinesRecent.add(e.atMs);
         }
         break;
       }
@@ -118,6 +182,7 @@ export class PredictivePacer implements Pacer {
         this.abandonsAll++;
         this.abandonsHour.add(e.atMs);
         this.abandonsRecent.add(e.atMs);
+        if (this.uk) this.abandonsDay.add(e.atMs);
         break;
       case 'agent_released': {
         const heldMs = Math.max(0, e.talkMs + e.wrapMs);
@@ -196,7 +261,10 @@ export class PredictivePacer implements Pacer {
       const v = this.hVar[k]! + c * c * relVarP;
       committed += dc * normCdf((this.hMean[k]! - ready - 0.5) / Math.sqrt(v + 0.25));
     }
-    const lambda = Math.exp(this.logLambda) * this.budgetFactor(now, committed);
+    const remaining = this.remainingBudget(now);
+    const factor = this.budgetFactor(remaining, committed);
+    if (factor < 1) this.budgetLimited = true;
+    const lambda = Math.exp(this.logLambda) * factor;
     if (lambda <= 1e-6) return progressive;
     const maxNew = Math.max(0, Math.floor(this.maxLinesPerAgent * s.agentsAvailable) - s.callsDialing);
     if (maxNew <= progressive) return progressive;
@@ -220,18 +288,57 @@ export class PredictivePacer implements Pacer {
       return acc / pNewHuman;
     };
 
+    const fpPerDial = this.uk ? this.fpPerDial(now) * (1 - this.hourSetpoint * this.target) : 0;
     let n = 0;
-    while (n < maxNew && marginal(n) <= lambda) n++;
+    let expected = committed;
+    while (n < maxNew) {
+      const m = marginal(n);
+      if (m > lambda) break;
+      if (this.riskZ > 0) {
+        // UK: every dial also brings its share of estimated AMD false positives.
+        const next = expected + m * pNewHuman + fpPerDial;
+        if (next + this.riskZ * Math.sqrt(next) > remaining) {
+          this.budgetLimited = true;
+          break;
+        }
+        expected = next;
+      }
+      n++;
+    }
     return Math.max(progressive, n);
   }
 
-  /** Realised abandon rates, for stats and tests. */
+  /**
+   * Realised abandon rates, as the budget counts them: over the whole period
+   * (UK: the last 24 hours) and the last hour; in UK mode estimated AMD false
+   * positives count as abandoned live calls.
+   */
   abandonRates(nowMs: number): { all: number; lastHour: number } {
-    const h1 = this.humansHour.count(nowMs);
-    return {
-      all: this.humansAll > 0 ? this.abandonsAll / this.humansAll : 0,
-      lastHour: h1 > 0 ? this.abandonsHour.count(nowMs) / h1 : 0,
-    };
+    const mode = this.uk ? 'uk' : 'us';
+    const all = this.uk
+      ? { humans: this.humansDay.count(nowMs), abandoned: this.abandonsDay.count(nowMs), amdFalsePositiveEst: this.fp(this.machinesDay.count(nowMs)) }
+      : { humans: this.humansAll, abandoned: this.abandonsAll, amdFalsePositiveEst: 0 };
+    const hour = { humans: this.humansHour.count(nowMs), abandoned: this.abandonsHour.count(nowMs), amdFalsePositiveEst: this.fp(this.machinesHour.count(nowMs)) };
+    return { all: abandonRate(mode, all), lastHour: abandonRate(mode, hour) };
+  }
+
+  /** Estimated AMD false positives among `machines` verdicts (UK mode; 0 otherwise). */
+  private fp(machines: number): number {
+    return this.uk ? estimateAmdFalsePositives(machines, this.fpShare) : 0;
+  }
+
+  /** UK: estimated AMD false positives per dial, from the last 20 minutes. */
+  private fpPerDial(now: number): number {
+    const d = this.dialsRecent.count(now);
+    return d > 0 ? this.fp(this.machinesRecent.count(now)) / d : 0;
+  }
+
+  /**
+   * Abandons still allowed so that `(abandoned + fp) / (humans + fp)` stays
+   * at `aim`, where fp are estimated AMD false positives (0 outside UK mode).
+   */
+  private static allowance(aim: number, humans: number, abandoned: number, fp: number): number {
+    return aim * (humans + fp) - (abandoned + fp);
   }
 
   private addInflight(elapsed: number, pH: number): void {
@@ -296,16 +403,49 @@ export class PredictivePacer implements Pacer {
    * abandons still allowed (over the whole period, and over the last hour)
    * run out.
    */
-  private budgetFactor(now: number, committed: number): number {
+  private budgetFactor(remaining: number, committed: number): number {
     if (this.target <= 0) return 0;
-    const aim = this.setpoint * this.target;
-    const budgetAll = aim * this.humansAll - this.abandonsAll;
-    const h1 = this.humansHour.count(now);
-    const budgetHour = 0.85 * this.target * h1 - this.abandonsHour.count(now);
-    const b = Math.min(budgetAll, budgetHour) - committed;
+    const b = remaining - committed;
     if (b <= 0) return 0;
-    const x = Math.min(1, b / 1.5);
+    const x = Math.min(1, b / this.budgetRamp);
     return x * x * (3 - 2 * x);
+  }
+
+  /** Abandons still allowed: the least of the whole period's and the last hour's. */
+  private remainingBudget(now: number): number {
+    const aim = this.setpoint * this.target;
+    const budgetAll = this.uk
+      ? PredictivePacer.allowance(aim, this.humansDay.count(now), this.abandonsDay.count(now), this.fp(this.machinesDay.count(now)))
+      : PredictivePacer.allowance(aim, this.humansAll, this.abandonsAll, 0);
+    return Math.min(budgetAll, this.hourBudget(now));
+  }
+
+  /**
+   * Abandons still allowed in the last hour, looking forward: every window of
+   * an hour that ends within the next hour must stay under the hour's share
+   * of the target. A window ending Δ from now keeps the abandons and humans
+   * of the last (1 h − Δ) and gains the humans of the next Δ, counted at a
+   * cautious share of the recent human rate (fewer humans arrive once the
+   * pacer falls back toward progressive). Without looking forward, old humans
+   * leaving the window can push a clock hour over the target after the
+   * pacer has already dialled.
+   */
+  private hourBudget(now: number): number {
+    const aimHour = this.hourSetpoint * this.target;
+    const h1 = this.humansHour.count(now);
+    const a1 = this.abandonsHour.count(now);
+    const m1 = this.uk ? this.machinesHour.count(now) : 0;
+    let budget = PredictivePacer.allowance(aimHour, h1, a1, this.fp(m1));
+    if (!this.lookAhead) return budget;
+    const humanRate = (this.forwardHumanShare * this.humansRecent.count(now)) / (20 * MINUTE);
+    const machineRate = this.uk ? this.machinesRecent.count(now) / (20 * MINUTE) : 0;
+    for (let d = 5 * MINUTE; d < HOUR; d += 5 * MINUTE) {
+      const from = now - HOUR + d;
+      const machines = this.uk ? this.machinesHour.countAfter(from) + machineRate * d : 0;
+      const b = PredictivePacer.allowance(aimHour, this.humansHour.countAfter(from) + humanRate * d, this.abandonsHour.countAfter(from), this.fp(machines));
+      if (b < budget) budget = b;
+    }
+    return budget;
   }
 
   /** Integral control of λ on the recent realised abandon rate, every 30 s. */
@@ -318,12 +458,25 @@ export class PredictivePacer implements Pacer {
     this.lastControlMs = now;
     const h = this.humansRecent.count(now);
     if (h === 0) return;
-    const a = this.abandonsRecent.count(now);
+    // UK: estimated AMD false positives count as abandoned live calls.
+    const fp = this.fp(this.uk ? this.machinesRecent.count(now) : 0);
+    const a = this.abandonsRecent.count(now) + fp;
     const aim = this.setpoint * this.target;
     // Shrink the rate toward the aim while evidence is thin.
-    const rate = (a + aim * 10) / (h + 10);
+    const rate = (a + aim * 10) / (h + fp + 10);
     const confidence = h / (h + 30);
-    const err = (aim - rate) / Math.max(aim, 1e-4);
+    let err = (aim - rate) / Math.max(aim, 1e-4);
+    if (this.hourControl) {
+      const fp1 = this.fp(this.uk ? this.machinesHour.count(now) : 0);
+      const h1 = this.humansHour.count(now) + fp1;
+      const a1 = this.abandonsHour.count(now) + fp1;
+      const hourRate = (a1 + aim * 10) / (h1 + 10);
+      err = Math.min(err, (aim - hourRate) / Math.max(aim, 1e-4));
+    }
+    // Anti-windup: while the budget holds dialling back, the low abandon rate says
+    // nothing about λ, so λ may fall but not rise.
+    if (this.antiWindup && this.budgetLimited && err > 0) err = 0;
+    this.budgetLimited = false;
     this.logLambda += 0.12 * confidence * Math.max(-2, Math.min(1, err));
     const lo = Math.log(Math.max(1e-5, 0.02 * this.target));
     const hi = Math.log(Math.max(1e-5, 3 * this.target));

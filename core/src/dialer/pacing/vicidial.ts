@@ -12,10 +12,25 @@ export interface VicidialAdaptOptions {
   intensity?: number;
   /** `adaptive_dl_diff_target` (default 0). */
   dlDiffTarget?: number;
-  /** `adaptive_latest_server_time` as HHMM (default 2100). */
+  /**
+   * `adaptive_latest_server_time` as HHMM: the time the campaign stops
+   * dialling. Default: the end of the shift when `shiftDurationMs` is given,
+   * else VICIdial's default 2100.
+   */
   latestServerTime?: number;
   /** Server clock at the first decision, HHMM (default 0900); the simulator's day starts then. */
   serverStartTime?: number;
+  /** Length of the shift; with it, the latest server time defaults to its end, as VICIdial's help asks. */
+  shiftDurationMs?: number;
+}
+
+/** HHMM of `startHHMM` plus `ms`, wrapped at midnight (2400 at most for a shift ending at midnight). */
+export function hhmmAfter(startHHMM: number, ms: number): number {
+  const start = Math.floor(startHHMM / 100) * 60 + (startHHMM % 100);
+  const end = start + Math.floor(ms / 60_000);
+  if (end === 24 * 60) return 2400;
+  const m = end % (24 * 60);
+  return Math.floor(m / 60) * 100 + (m % 60);
 }
 
 /**
@@ -34,8 +49,16 @@ export interface VicidialAdaptOptions {
  *   `(latest − now in HHMM) / 1000` (capped at 1, so no tapering more than
  *   ten "hours" before the latest time), or sets it to 1.0 after that time.
  * - Drop statistics are refreshed once a minute (`calculate_drops`).
- * - Each second it places `round(level × (ready + in call)) − live calls`,
+ * - Each second it places `round(level × (ready + in call + dlDiffTarget)) − live calls`,
  *   where live calls are ringing, waiting and agent-connected calls.
+ * - `adaptive_latest_server_time` is the time the campaign stops dialling
+ *   (VICIdial's help: "the hour and minute that you will stop calling on this
+ *   campaign"); the bench sets it to the end of each simulated shift.
+ *
+ * Not reproduced: `available_only_ratio_tally` and its thresholds, dial-level
+ * thresholds, drop-rate groups, in-group (blended) differentials, the hopper
+ * check (the simulator never runs out of leads), and agents in PAUSED status
+ * in the 15-sample agent average (the snapshot does not count paused agents).
  */
 export class VicidialAdaptTaperedPacer implements Pacer {
   private level: number;
@@ -66,8 +89,8 @@ export class VicidialAdaptTaperedPacer implements Pacer {
     this.maxLevel = options.maxLevel ?? 3;
     this.intensity = options.intensity ?? 0;
     this.dlDiffTarget = options.dlDiffTarget ?? 0;
-    this.latest = options.latestServerTime ?? 2100;
     this.startHHMM = options.serverStartTime ?? 900;
+    this.latest = options.latestServerTime ?? (options.shiftDurationMs !== undefined ? hhmmAfter(this.startHHMM, options.shiftDurationMs) : 2100);
   }
 
   /** The current dial level (for stats). */
@@ -111,9 +134,10 @@ export class VicidialAdaptTaperedPacer implements Pacer {
       this.calculateDialLevel(s.nowMs, avgAgents);
     }
 
-    // AST_VDauto_dial.pl: goal calls = level × (READY + INCALL); place goal − live calls.
-    const agents = s.agentsReady + s.agentsOnCall;
-    if (agents === 0) return 0;
+    // AST_VDauto_dial.pl: goal calls = level × (READY + INCALL + adaptive_dl_diff_target);
+    // place goal − live calls (SENT, RINGING, LIVE and XFER calls: ringing, waiting, with an agent).
+    if (s.agentsReady + s.agentsOnCall === 0) return 0;
+    const agents = Math.max(0, s.agentsReady + s.agentsOnCall + this.dlDiffTarget);
     const goal = Math.round(this.level * agents);
     const live = s.callsDialing + s.callsWaiting + s.agentsOnCall;
     return Math.max(0, goal - live);
