@@ -1,25 +1,10 @@
-import type { Logger } from '@dialer/core';
+import { CAUSE_TEXTS, type Logger } from '@dialer/core';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Channel } from '../ari/generated/models.js';
 import type { PromptStore } from './audio.js';
 import { EventHub } from './hub.js';
 import type { RtpFaults } from './rtp.js';
 import { SimBridge, SimChannel, astTime, type SimChannelKind } from './state.js';
-
-/** Q.850 cause texts Asterisk prints in ChannelDestroyed. */
-export const CAUSE_TEXT: Record<number, string> = {
-  0: 'Unknown',
-  1: 'Unallocated (unassigned) number',
-  16: 'Normal Clearing',
-  17: 'User busy',
-  18: 'No user responding',
-  19: 'User alerting, no answer',
-  20: 'Subscriber absent',
-  21: 'Call Rejected',
-  34: 'Circuit/channel congestion',
-  38: 'Network out of order',
-  127: 'Interworking, unspecified',
-};
 
 /** Options the engine runs with (see {@link AriSimulatorOptions} for their meaning). */
 export interface SimEngineOptions {
@@ -229,7 +214,7 @@ export class SimEngine {
     ch.destroyed = true;
     ch.script?.abort();
     if (ch.ringTimer) this.cancel(ch.ringTimer);
-    this.chan('ChannelDestroyed', ch, { cause, cause_txt: causeText ?? CAUSE_TEXT[cause] ?? 'Unknown' });
+    this.chan('ChannelDestroyed', ch, { cause, cause_txt: causeText ?? CAUSE_TEXTS[cause] ?? 'Unknown' });
     ch.rtp?.close();
     this.channels.delete(ch.id);
     for (const p of ch.playbacks.splice(0)) this.onPlaybackTargetGone?.(p);

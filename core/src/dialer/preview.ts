@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { DialerError } from '../errors/index.js';
-import { campaignZones, claimDueCallbacks, claimLeads, openZones, recordAttempt, releaseLead, type ClaimedLead, type LeadOrder, type LeadRelease } from '../leads/hopper.js';
+import { campaignZones, claimDueCallbacks, claimLeads, openZones, recordAttempt, releaseLead, toClaimed, type ClaimedLead, type LeadOrder, type LeadRelease } from '../leads/hopper.js';
 import { fromJson } from '../store/json.js';
 import type { LeadsTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -69,32 +69,6 @@ async function loadCampaign(store: Store, tenantId: string, campaignId: string, 
   };
 }
 
-function claimedFrom(r: Selectable<LeadsTable>, callbackId?: string): ClaimedLead {
-  const alts = fromJson<string[]>(r.alt_phones, []);
-  const idx = r.phone_index > 0 && r.phone_index <= alts.length ? r.phone_index : 0;
-  return {
-    id: Number(r.id),
-    listId: r.list_id,
-    campaignId: r.campaign_id ?? '',
-    dialPhone: idx === 0 ? r.phone : alts[idx - 1]!,
-    phone: r.phone,
-    altPhones: alts,
-    phoneIndex: idx,
-    timezone: r.timezone,
-    state: r.state,
-    country: r.country,
-    attempts: Number(r.attempts),
-    dayAttempts: Number(r.day_attempts),
-    dayKey: r.day_key,
-    priority: Number(r.priority),
-    status: r.status,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    lastCallAt: r.last_call_at === null ? null : Number(r.last_call_at),
-    ...(callbackId ? { callbackId } : {}),
-  };
-}
-
 async function heldLead(store: Store, tenantId: string, campaignId: string, holder: string, leadId?: number): Promise<Selectable<LeadsTable> | undefined> {
   let q = store.tenant(tenantId).selectFrom('leads').selectAll().where('campaign_id', '=', campaignId).where('claimed_by', '=', holder).where('status', '=', 'in_progress');
   if (leadId !== undefined) q = q.where('id', '=', leadId);
@@ -108,7 +82,7 @@ async function callbackOf(store: Store, tenantId: string, leadId: number): Promi
 
 async function preview(store: Store, tenantId: string, row: Selectable<LeadsTable>, reservedUntil: number): Promise<PreviewLead> {
   const callback = await callbackOf(store, tenantId, Number(row.id));
-  return { lead: row, dialPhone: claimedFrom(row).dialPhone, callback, reservedUntil };
+  return { lead: row, dialPhone: toClaimed(row).dialPhone, callback, reservedUntil };
 }
 
 /** Input of the preview functions: the agent, the campaign, and the time. */
@@ -170,7 +144,7 @@ async function mustHold(store: Store, input: PreviewInput & { leadId: number }):
   const row = await heldLead(store, input.tenantId, input.campaignId, previewHolder(input.agentId), input.leadId);
   if (!row) throw new DialerError('DIALER_ERR_CONFLICT', `lead ${input.leadId} is not reserved for this agent; show the next lead`);
   const cb = await callbackOf(store, input.tenantId, input.leadId);
-  return claimedFrom(row, cb?.id);
+  return toClaimed(row, cb?.id);
 }
 
 /**
@@ -253,7 +227,7 @@ export async function previewLeadOfCall(store: Store, tenantId: string, leadId: 
   const row = await store.tenant(tenantId).selectFrom('leads').selectAll().where('id', '=', leadId).where('status', '=', 'in_progress').executeTakeFirst();
   if (!row || !previewAgentOf(row.claimed_by)) return undefined;
   const cb = await callbackOf(store, tenantId, leadId);
-  const lead = claimedFrom(row, cb?.id);
+  const lead = toClaimed(row, cb?.id);
   const counted = row.claimed_by!.startsWith('agent-call:') ? 1 : 0;
   return { lead: { ...lead, attempts: Math.max(0, lead.attempts - counted), dayAttempts: Math.max(0, lead.dayAttempts - counted) }, holder: row.claimed_by! };
 }

@@ -57,10 +57,11 @@ export interface ClaimInput {
   random?: number;
 }
 
-interface LeadRow {
+/** The lead columns a claim reads. */
+export interface LeadRow {
   id: number;
   list_id: string;
-  campaign_id: string;
+  campaign_id: string | null;
   phone: string;
   alt_phones: string;
   phone_index: number;
@@ -77,13 +78,14 @@ interface LeadRow {
   last_call_at: number | null;
 }
 
-function toClaimed(r: LeadRow): ClaimedLead {
+/** A claimed lead as the dialer sees it, from its row (and the callback it is dialled for). */
+export function toClaimed(r: LeadRow, callbackId?: string): ClaimedLead {
   const alts = fromJson<string[]>(r.alt_phones, []);
   const idx = r.phone_index > 0 && r.phone_index <= alts.length ? r.phone_index : 0;
   return {
     id: Number(r.id),
     listId: r.list_id,
-    campaignId: r.campaign_id,
+    campaignId: r.campaign_id ?? '',
     dialPhone: idx === 0 ? r.phone : alts[idx - 1]!,
     phone: r.phone,
     altPhones: alts,
@@ -99,6 +101,7 @@ function toClaimed(r: LeadRow): ClaimedLead {
     firstName: r.first_name,
     lastName: r.last_name,
     lastCallAt: r.last_call_at === null ? null : Number(r.last_call_at),
+    ...(callbackId ? { callbackId } : {}),
   };
 }
 
@@ -188,7 +191,7 @@ async function claimOnce(
     belowId: range.belowId,
   });
   const rows = (await q.execute(store.db)).rows as unknown as LeadRow[];
-  const claimed = rows.map(toClaimed);
+  const claimed = rows.map((r) => toClaimed(r));
   // RETURNING does not keep the subquery's order: restore it.
   if (order === 'newest') claimed.sort((a, b) => b.id - a.id);
   else if (order === 'priority') claimed.sort((a, b) => b.priority - a.priority || a.id - b.id);
