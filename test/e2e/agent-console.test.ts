@@ -1,9 +1,10 @@
 // The agent's console in a real browser against the real API and media gateway, with a
 // stand-in for the call controller on the shared Redis bus (it answers the agent and
 // call commands as the controller's contract says, and plays the customer's side):
-// keyboard-only sign-in and mic test, the softphone over WebRTC, ready, the call pop-up,
+// keyboard-only sign-in, mic and speaker test, the softphone over WebRTC, ready, the call pop-up,
 // the live transcript (interim replaced by final, two colours, auto-scroll that pauses),
-// call controls by hotkey, hangup, the wrap-up countdown and the disposition by hotkey.
+// call controls by hotkey and the DTMF keypad, an edited script, hangup, the wrap-up countdown, the disposition
+// by hotkey, the lead's call history in the pop-up, and a callback scheduled from the disposition form.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -46,7 +47,7 @@ const commands = (type: string) => ctl.received.filter((r) => r.type === type).m
 /** The last command of a type the stand-in received, waiting for it to arrive. */
 const lastCommand = (type: string) => waitFor(() => commands(type).at(-1), 10_000);
 
-test('keyboard only: log in, test the microphone, sign in to the phone; the softphone connects over WebRTC', async () => {
+test('keyboard only: log in, test the microphone (and the speaker), sign in to the phone; the softphone connects over WebRTC', async () => {
   await page.goto(stack.url + '/');
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
   await page.keyboard.type(seed.agent.email);
@@ -63,6 +64,9 @@ test('keyboard only: log in, test the microphone, sign in to the phone; the soft
   await page.locator('[data-mic-live="yes"]').waitFor({ timeout: 15_000 });
   const level = Number(await page.getByRole('meter', { name: 'Microphone level' }).first().getAttribute('aria-valuenow'));
   assert.ok(level >= 0 && level <= 100);
+  // The speaker test plays a tone (Web Audio) and says so.
+  await page.getByRole('button', { name: 'Test speaker' }).click();
+  await page.getByText('Played a tone — did you hear it?').waitFor();
   assert.deepEqual(await unlabelledControls(page), []);
   await screenshot(page, '10-agent-signin');
 
@@ -93,6 +97,12 @@ test('ready by hotkey, then a predictive call: the pop-up shows the lead, its cu
   await popup.getByText('Gold', { exact: true }).waitFor();
   await popup.getByText('Hello Maria, I am calling about your Gold plan.').waitFor();
   await page.getByRole('timer', { name: 'Call time' }).waitFor();
+  // The agent adjusts the script for this call; the edit stays as the text (never HTML).
+  await popup.getByRole('button', { name: 'Edit' }).click();
+  await popup.getByLabel('Script text').fill('Hello Maria, about your Gold plan: <b>renewal</b> is due.');
+  await popup.getByRole('button', { name: 'Done editing' }).click();
+  await popup.getByText('Hello Maria, about your Gold plan: <b>renewal</b> is due.').waitFor();
+  assert.equal(await popup.locator('.script-text b').count(), 0, 'the script is shown as text');
 });
 
 test('the live transcript replaces interim text by the final, in two colours, and stops following when the agent scrolls up', async () => {
@@ -121,13 +131,22 @@ test('the live transcript replaces interim text by the final, in two colours, an
   await pollPage(page, atBottom);
 });
 
-test('mute and hold by hotkey reach the controller; the screen shows them', async () => {
+test('mute and hold by hotkey, and digits from the DTMF keypad, reach the controller; the screen shows them', async () => {
   await page.keyboard.press('Alt+M');
   await page.locator('.call-status .badge').filter({ hasText: 'Muted' }).waitFor();
   await page.keyboard.press('Alt+K');
   await page.locator('.call-status .badge').filter({ hasText: 'On hold' }).waitFor();
   assert.deepEqual(await lastCommand('cmd.call.mute'), { callId: 'call-1', mute: true });
   assert.deepEqual(await lastCommand('cmd.call.hold'), { callId: 'call-1', hold: true });
+  // The DTMF keypad sends each digit to the call.
+  await page.getByRole('button', { name: 'Keypad' }).click();
+  const keypad = page.getByRole('group', { name: 'DTMF keypad' });
+  await keypad.getByRole('button', { name: 'Send 5' }).click();
+  assert.deepEqual(await lastCommand('cmd.call.dtmf'), { callId: 'call-1', digits: '5' });
+  await keypad.getByRole('button', { name: 'Send pound' }).click();
+  await waitFor(() => (commands('cmd.call.dtmf').length >= 2 ? true : undefined), 10_000);
+  assert.deepEqual(commands('cmd.call.dtmf').at(-1), { callId: 'call-1', digits: '#' });
+  assert.equal(await keypad.getByLabel('Digits sent').textContent(), '5#');
   await page.keyboard.press('Alt+K');
   await page.keyboard.press('Alt+M');
   await page.locator('.call-status .badge').filter({ hasText: 'On hold' }).waitFor({ state: 'detached' });
@@ -164,6 +183,43 @@ test('hang up by hotkey; wrap-up counts down; the disposition is picked by hotke
   assert.deepEqual(call, { disposition: 'NI', notes: 'Happy with the current provider.' });
   // The screen is free for the next call, and the call is in the session's history.
   await page.getByLabel('Manual dial').waitFor();
+});
+
+test('the same lead again: the pop-up lists the earlier call with its disposition and notes; a callback is scheduled from the disposition form', async () => {
+  await page.locator('.state-badge[data-state="ready"]').waitFor();
+  await ctl.connect('call-2', seed.agent.agentId, {
+    campaignId: seed.campaignId,
+    leadId: seed.leadId,
+    lead: { id: seed.leadId, first_name: 'Maria', last_name: 'Lopez', phone: '+12125550100', custom: { plan: 'Gold' } },
+  });
+  const popup = page.locator('.popup[data-call-id="call-2"]');
+  const earlier = popup.locator('ul.history li').filter({ hasText: 'NI' });
+  await earlier.waitFor();
+  assert.equal(await earlier.locator('.note').textContent(), 'Happy with the current provider.');
+  assert.equal(await popup.locator('ul.history li').count(), 1, 'only the earlier call, not this one');
+
+  await page.keyboard.press('Alt+H');
+  await page.locator('.state-badge[data-state="wrap_up"]').waitFor();
+  await page.keyboard.press('3');
+  await page.getByRole('radio', { name: /Call back/, checked: true }).waitFor({ timeout: 5000 });
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const ymd = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const yesterday = new Date(Date.now() - 86_400_000);
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  await page.getByLabel('Date', { exact: true }).fill(ymd(yesterday));
+  await page.getByLabel('Time', { exact: true }).fill('10:30');
+  await page.getByRole('button', { name: /^Save disposition/ }).click();
+  await page.getByRole('alert').filter({ hasText: 'The callback time must be in the future.' }).waitFor();
+  await page.getByLabel('Date', { exact: true }).fill(ymd(tomorrow));
+  assert.equal(await page.getByLabel('Who calls back').inputValue(), 'agent', 'the code\'s scope is the default');
+  assert.deepEqual(await unlabelledControls(page), []);
+  await screenshot(page, '12b-agent-callback');
+  await page.getByRole('button', { name: /^Save disposition/ }).click();
+  await page.getByRole('status').filter({ hasText: /Disposed as Call back\..*Callback scheduled\./ }).waitFor();
+  await page.locator('.state-badge[data-state="ready"]').waitFor();
+  const cb = await ctl.store!.tenant(tenantId).selectFrom('callbacks').select(['due_at', 'agent_id', 'scope']).where('lead_id', '=', seed.leadId).executeTakeFirstOrThrow();
+  const due = new Date(tomorrow.getFullYear(), tomorrow.getMonth(), tomorrow.getDate(), 10, 30).getTime();
+  assert.deepEqual(cb, { due_at: due, agent_id: seed.agent.agentId, scope: 'agent' }, 'the callback is stored for this agent at the local time picked');
 });
 
 test('manual dial: a typing mistake is explained at once, a DNC number is flagged before dialling', async () => {

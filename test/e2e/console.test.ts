@@ -1,6 +1,6 @@
 // The console in a real browser against the real API (every daemon started as `npm start` does):
 // login and accessibility basics, supervisor campaign controls with audit entries,
-// a network drop that is reported and recovered from, and a CSV upload with its report.
+// a network drop that is reported and recovered from, a CSV upload with its report, and the admin pages.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -176,5 +176,60 @@ test('a CSV upload maps its columns, shows progress, and completes with its repo
   const leads = await admin.call<{ items: { phone: string; firstName: string | null; custom: Record<string, unknown> }[] }>('GET', `/api/v1/leads?listId=${list.id}&limit=50`);
   assert.deepEqual(leads.items.map((l) => l.phone).sort(), ['+12125550101', '+12125550102', '+12125550103']);
   assert.equal(leads.items.find((l) => l.phone === '+12125550103')?.custom['plan'], 'Platinum');
+  await page.close();
+});
+
+test('every admin page opens from its menu, with every control labelled; DNC numbers and API keys are added from the forms', async () => {
+  const { page } = await browser.newPage();
+  await logIn(page, ADMIN.email, ADMIN.password);
+  const sections: [string, string][] = [
+    ['campaigns', 'Campaigns'],
+    ['lists', 'Lists'],
+    ['users', 'Users'],
+    ['agents', 'Agents'],
+    ['dnc', 'Do not call'],
+    ['dispositions', 'Dispositions'],
+    ['webhooks', 'Webhooks'],
+    ['api-keys', 'API keys'],
+  ];
+  await page.goto(stack.url + '/#/admin/campaigns');
+  for (const [section, title] of sections) {
+    await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: title, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor();
+    assert.equal(new URL(page.url()).hash, `#/admin/${section}`);
+    assert.deepEqual(await unlabelledControls(page), [], `${title}: every control is labelled`);
+  }
+  // The campaigns page lists the campaign the other tests use.
+  await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
+  await page.getByRole('cell', { name: 'Spring renewals', exact: true }).waitFor();
+  await screenshot(page, '07-admin-campaigns');
+
+  // DNC: a number added from the form is listed and checked by the API.
+  await page.getByRole('link', { name: 'Do not call', exact: true }).click();
+  const dncForm = page.getByRole('form', { name: 'Add to DNC' });
+  await dncForm.getByLabel(/^Number, or an area-code wildcard/).fill('+12125550166');
+  await dncForm.getByLabel('Reason', { exact: true }).fill('asked on the phone');
+  await dncForm.getByRole('button', { name: 'Add to DNC' }).click();
+  await page.getByRole('cell', { name: '+12125550166', exact: true }).waitFor();
+  const check = await admin.call<{ dnc: boolean; reason?: string | null }>('POST', '/api/v1/dnc/check', { phone: '+12125550166' });
+  assert.deepEqual([check.dnc, check.reason], [true, 'asked on the phone'], 'the API refuses the number from now on');
+
+  // API keys: created from the form, shown once.
+  await page.getByRole('link', { name: 'API keys', exact: true }).click();
+  const keyForm = page.getByRole('form', { name: 'Create key' });
+  await keyForm.getByLabel('Name', { exact: true }).fill('e2e reporting');
+  // A key needs at least one scope: the form says so before anything is sent.
+  await keyForm.getByRole('button', { name: 'Create key' }).click();
+  const scopes = keyForm.getByLabel(/^Scopes/);
+  assert.equal(await keyForm.locator('input:invalid').count(), 1, 'an empty scope list is refused by the form');
+  assert.equal(await page.locator('[data-new-key]').count(), 0, 'and nothing was sent');
+  await scopes.fill('calls:read, leads:read');
+  await keyForm.getByRole('button', { name: 'Create key' }).click();
+  const shown = page.locator('[data-new-key]');
+  await shown.waitFor();
+  assert.ok(((await shown.textContent()) ?? '').length >= 20, 'the new key is shown in full');
+  await page.getByRole('cell', { name: 'e2e reporting', exact: true }).waitFor();
+  await screenshot(page, '08-admin-api-keys');
+  assert.deepEqual((page as Page & { consoleErrors?: string[] }).consoleErrors ?? [], []);
   await page.close();
 });

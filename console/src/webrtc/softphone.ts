@@ -1,4 +1,4 @@
-import { Reconnector } from '../lib/backoff.js';
+import { Reconnector, realTimers, type Timers } from '../lib/backoff.js';
 import { Emitter } from '../lib/events.js';
 import { LiveDetector, meterLevel, smoothLevel } from '../lib/audio-level.js';
 import type { Api } from '../api.js';
@@ -33,6 +33,10 @@ export interface SoftphoneOptions {
   /** Whether the browser's mic is sent (a listening supervisor sends nothing). */
   sendAudio?: boolean;
   iceGatherTimeoutMs?: number;
+  /** Timers of the reconnect backoff and the disconnect grace period (injected by tests). */
+  timers?: Timers;
+  /** Jitter source of the reconnect backoff (injected by tests). */
+  random?: () => number;
 }
 
 /**
@@ -47,7 +51,8 @@ export class Softphone extends Emitter<SoftphoneEvents> {
   private audioCtx: AudioContext | undefined;
   private meterTimer: ReturnType<typeof setInterval> | undefined;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
-  private disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private disconnectTimer: unknown;
+  private readonly timers: Timers;
   private readonly audio: HTMLAudioElement;
   private sessionId: string | undefined;
   private stateValue: PhoneState = 'idle';
@@ -68,7 +73,8 @@ export class Softphone extends Emitter<SoftphoneEvents> {
     this.audio.setAttribute('data-softphone', o.role);
     this.audio.hidden = true;
     document.body.appendChild(this.audio);
-    this.reconnector = new Reconnector(() => void this.dial(), undefined, { baseMs: 500, maxMs: 10_000, factor: 2, stableMs: 15_000 });
+    this.timers = o.timers ?? realTimers;
+    this.reconnector = new Reconnector(() => void this.dial(), this.timers, { baseMs: 500, maxMs: 10_000, factor: 2, stableMs: 15_000 }, o.random);
   }
 
   get state(): PhoneState {
@@ -197,13 +203,13 @@ export class Softphone extends Emitter<SoftphoneEvents> {
     if (pc !== this.pc) return;
     const s = pc.connectionState;
     if (s === 'connected') {
-      if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+      if (this.disconnectTimer !== undefined) this.timers.clearTimeout(this.disconnectTimer);
       this.disconnectTimer = undefined;
       this.reconnector.connected();
       this.setState('connected');
     } else if (s === 'disconnected') {
       // Often recovers by itself within a few seconds (ICE consent); give it that chance.
-      this.disconnectTimer ??= setTimeout(() => {
+      this.disconnectTimer ??= this.timers.setTimeout(() => {
         this.disconnectTimer = undefined;
         if (pc === this.pc && pc.connectionState !== 'connected') this.lost();
       }, 3000);
@@ -282,7 +288,7 @@ export class Softphone extends Emitter<SoftphoneEvents> {
   private teardownPc(): void {
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = undefined;
-    if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+    if (this.disconnectTimer !== undefined) this.timers.clearTimeout(this.disconnectTimer);
     this.disconnectTimer = undefined;
     const pc = this.pc;
     this.pc = undefined;

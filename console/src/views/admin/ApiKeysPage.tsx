@@ -30,7 +30,7 @@ export function ApiKeysPage() {
       fields={[
         { name: 'name', label: 'Name', required: true },
         { name: 'role', label: 'Role', type: 'select', options: ['developer', 'supervisor', 'admin'].map((r) => ({ value: r, label: r })) },
-        { name: 'scopes', label: 'Scopes (comma-separated, e.g. calls:read, leads:write)', type: 'list' },
+        { name: 'scopes', label: 'Scopes (comma-separated, e.g. calls:read, leads:write)', type: 'list', required: true },
       ]}
       createLabel="Create key"
       canDelete

@@ -3,16 +3,11 @@ import { useServices } from '../../app/services.js';
 import type { AgentCall, AgentSession } from '../../lib/agent-session.js';
 import type { HotkeyMap } from '../../lib/hotkeys.js';
 import { describeError } from '../../lib/toasts.js';
+import { checkCallback } from '../../lib/callback.js';
 import type { Disposition, DispositionInput } from '../../api.js';
 import type { AgentHotkey } from './AgentPage.js';
 import { PAUSE_REASONS } from './StateBar.js';
 
-/** Local date and time fields to epoch ms; undefined when incomplete or invalid. */
-export function callbackTime(date: string, time: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return undefined;
-  const t = new Date(`${date}T${time}:00`).getTime();
-  return Number.isNaN(t) ? undefined : t;
-}
 
 /** The disposition: the campaign's codes (with hotkeys), notes, and a callback when the code asks for one. */
 export function DispositionForm(p: {
@@ -58,10 +53,9 @@ export function DispositionForm(p: {
     const input: DispositionInput = { code };
     if (notes.trim()) input.notes = notes.trim();
     if (needsCallback) {
-      const at = callbackTime(date, time);
-      if (at === undefined) return setError('Enter the callback date and time.');
-      if (at <= Date.now()) return setError('The callback time must be in the future.');
-      input.callbackAt = at;
+      const cb = checkCallback(date, time, Date.now());
+      if ('error' in cb) return setError(cb.error);
+      input.callbackAt = cb.at;
       input.callbackScope = scope;
     }
     setBusy(true);
