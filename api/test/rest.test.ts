@@ -48,6 +48,29 @@ test('a campaign\'s required skill is set, read back, cleared, and validated', a
   assert.ok((bad.json().error.details as { path: string }[]).some((d) => d.path === '/requiredSkill'));
 });
 
+test('a three-way needs no target (it joins the consult under way); blind and warm do', async () => {
+  const seen: AnyMessage[] = [];
+  const off = await t.ctx.bus.handle('cmd.call.transfer', async (m) => {
+    seen.push(m);
+    return { state: m.data.action };
+  });
+  try {
+    const url = `/api/v1/calls/${t.a.callId}/transfer`;
+    const h = bearer(t.tokens['a.agent']!);
+    const three = await t.app.inject({ method: 'POST', url, headers: h, payload: { action: 'three_way' } });
+    assert.equal(three.statusCode, 200, three.body);
+    assert.deepEqual(seen[0]!.data, { callId: t.a.callId, action: 'three_way' });
+    for (const action of ['blind', 'warm']) {
+      const r = await t.app.inject({ method: 'POST', url, headers: h, payload: { action } });
+      assert.equal(r.statusCode, 400, `${action}: ${r.body}`);
+      assert.equal(r.json().error.details[0].path, '/target');
+    }
+    assert.equal(seen.length, 1);
+  } finally {
+    await off();
+  }
+});
+
 test('every response carries its request id: the caller\'s X-Request-Id, or a new one', async () => {
   const given = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'req-123' } });
   assert.equal(given.headers['x-request-id'], 'req-123');

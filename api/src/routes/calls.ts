@@ -193,7 +193,8 @@ export function callRoutes(s: ApiServices): FastifyPluginAsyncTypebox {
       ),
       ANYONE,
       (callId, b, p) => {
-        const needsTarget = b['action'] === 'blind' || b['action'] === 'warm' || b['action'] === 'three_way';
+        // A three-way joins the consult already under way: it needs no target.
+        const needsTarget = b['action'] === 'blind' || b['action'] === 'warm';
         if (needsTarget && !b['target']) throw new DialerError('DIALER_ERR_VALIDATION', `a ${String(b['action'])} transfer needs a target`, { details: [{ in: 'body', path: '/target', message: 'is required' }] });
         return command(s, p, 'cmd.call.transfer', defined({ callId, action: b['action'] as 'blind', target: b['target'] as never }));
       },

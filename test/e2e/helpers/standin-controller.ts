@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createBus, createMessage, type AgentState, type AnyMessage, type EventBus, type MessageData, type MessageType, type Store } from '@dialer/core';
+import { createBus, createMessage, DialerError, type AgentState, type AnyMessage, type EventBus, type MessageData, type MessageType, type Store } from '@dialer/core';
 import { testRedisUrl } from '@dialer/core/testing';
 
 /** A command the stand-in received, for assertions. */
@@ -75,6 +75,50 @@ export class StandInController {
     });
     await this.bus.handle('cmd.call.mute', (m) => (log(m.type, m.data), {}));
     await this.bus.handle('cmd.call.dtmf', (m) => (log(m.type, m.data), {}));
+    // Transfers, as the controller's transfers answer them: the reply's `state`, and a
+    // `call.transferred` event (blind: completed; warm: started, then completed or cancelled;
+    // three-way: completed) with the target the consult was placed to.
+    const consults = new Map<string, MessageData<'call.transferred'>['target']>();
+    await this.bus.handle('cmd.call.transfer', async (m) => {
+      log(m.type, m.data);
+      const { callId, action, target } = m.data;
+      const announce = (kind: 'blind' | 'warm' | 'three_way', state: 'started' | 'completed' | 'cancelled', t: MessageData<'call.transferred'>['target']) =>
+        this.publish('call.transferred', { callId, kind, state, target: t, ...(calls.get(callId) ? { fromAgentId: calls.get(callId)!.agentId } : {}) });
+      if (action === 'blind' || action === 'warm') {
+        if (!target) throw new DialerError('DIALER_ERR_VALIDATION', `a ${action} transfer needs a target`);
+        if (action === 'blind') {
+          await announce('blind', 'completed', target);
+          return { state: 'completed' };
+        }
+        consults.set(callId, target);
+        await announce('warm', 'started', target);
+        return { state: 'started' };
+      }
+      const t = consults.get(callId);
+      if (!t) throw new DialerError('DIALER_ERR_CALL_STATE', 'no transfer in progress on this call');
+      consults.delete(callId);
+      if (action === 'complete') await announce('warm', 'completed', t);
+      else if (action === 'cancel') await announce('warm', 'cancelled', t);
+      else await announce('three_way', 'completed', t);
+      return { state: action === 'complete' ? 'completed' : action === 'cancel' ? 'cancelled' : 'three_way' };
+    });
+    // Supervisor monitoring, as the controller's monitors answer it: `{ active }` and a `call.monitor` event.
+    const monitoring = new Map<string, 'listen' | 'whisper' | 'barge'>();
+    await this.bus.handle('cmd.call.monitor', async (m) => {
+      log(m.type, m.data);
+      const { callId, supervisorId, mode } = m.data;
+      const key = `${callId}/${supervisorId}`;
+      const was = monitoring.get(key);
+      if (was) {
+        monitoring.delete(key);
+        await this.publish('call.monitor', { callId, supervisorId, mode: was, active: false });
+      }
+      if (mode === 'stop') return { active: false };
+      if (!calls.has(callId)) throw new DialerError('DIALER_ERR_CALL_STATE', 'only a call connected to an agent can be monitored');
+      monitoring.set(key, mode);
+      await this.publish('call.monitor', { callId, supervisorId, mode, active: true });
+      return { active: true };
+    });
     await this.bus.handle('cmd.call.hangup', async (m) => {
       log(m.type, m.data);
       const c = calls.get(m.data.callId);
