@@ -131,3 +131,103 @@ test('/metrics can require a token', async () => {
     await t.close();
   }
 });
+
+test('wallboard history: a campaign minute by minute from the dialer snapshots, and visible agents by state from the state log', async () => {
+  const clock = new SimulatedClock(T0);
+  const { createTestContext } = await import('@dialer/core/testing');
+  const t = await testApp({ ctx: await createTestContext({ clock }), background: true });
+  try {
+    const snap = (campaignId: string, abandon: number, ready: number) =>
+      createMessage('campaign.stats', t.a.tenantId, {
+        campaignId, status: 'running', dialMode: 'predictive', dialLevel: 2, callsDialing: 1, callsWaiting: 0, callsInQueue: 1,
+        agents: { ready, paused: 0, onCall: 2, wrapUp: 1 }, abandonRateToday: abandon, abandonRate30d: 0.02, targetAbandonRate: 0.03, answerRate: 0.25,
+      }, { clock });
+    // Three minutes of once-a-second snapshots: the first of each minute is kept.
+    for (let m = 0; m < 3; m++) {
+      for (let s = 0; s < 3; s++) {
+        await t.ctx.bus.publish(snap(t.a.campaignId, 0.01 * (m + 1) + s / 1000, 4 - m));
+        clock.advance(1000);
+      }
+      clock.advance(57_000);
+    }
+    const sup = bearer(t.tokens['a.supervisor']!);
+    const hist = await waitFor(async () => {
+      const r = (await t.app.inject({ method: 'GET', url: `/api/v1/stats/campaigns/${t.a.campaignId}/history`, headers: sup })).json();
+      return r.points?.length === 3 ? r : undefined;
+    });
+    assert.equal(hist.stepMs, 60_000);
+    assert.equal(hist.day, '2026-01-05');
+    assert.deepEqual(hist.points.map((p: { t: number }) => p.t), [T0, T0 + 60_000, T0 + 120_000]);
+    assert.deepEqual(hist.points.map((p: { abandonRateToday: number }) => p.abandonRateToday), [0.01, 0.02, 0.03]);
+    assert.deepEqual(hist.points[2].agents, { ready: 2, paused: 0, onCall: 2, wrapUp: 1 });
+    assert.equal(hist.points[0].answerRate, 0.25);
+    // Another team's campaign is not found; a day that is not a date is a 400; yesterday is empty.
+    assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/stats/campaigns/${t.a.otherCampaignId}/history`, headers: sup })).statusCode, 404);
+    const bad = await t.app.inject({ method: 'GET', url: `/api/v1/stats/campaigns/${t.a.campaignId}/history?day=2026-02-30`, headers: sup });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'DIALER_ERR_VALIDATION');
+    const y = (await t.app.inject({ method: 'GET', url: `/api/v1/stats/campaigns/${t.a.campaignId}/history?day=2026-01-04`, headers: sup })).json();
+    assert.deepEqual(y.points, []);
+    assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/stats/campaigns/${t.a.campaignId}/history`, headers: bearer(t.tokens['a.agent']!) })).statusCode, 403);
+
+    // Agents by state: agent 1 (team A) ready then on a call; agent 2 (team B) paused all along.
+    const db = t.ctx.store.tenant(t.a.tenantId);
+    const row = (id: string, agentId: string, state: string, from: number, to: number | null) => ({ id, agent_id: agentId, state, reason: null, call_id: null, campaign_id: null, started_at: from, ended_at: to });
+    await db.insertInto('agent_state_log', [
+      row('s1', t.a.agentId, 'ready', T0 - 90_000, T0 + 30_000),
+      row('s2', t.a.agentId, 'on_call', T0 + 30_000, T0 + 150_000),
+      row('s3', t.a.agentId, 'wrap_up', T0 + 150_000, null),
+      row('s4', t.a.agent2Id, 'paused', T0 - 60_000, null),
+    ]).execute();
+    const adm = (await t.app.inject({ method: 'GET', url: '/api/v1/stats/agents/history', headers: bearer(t.tokens['a.admin']!) })).json();
+    const at = (pts: { t: number }[], ms: number) => pts.find((p) => p.t === ms);
+    // From the minute step of the day's first change (T0 - 90 s falls in the minute starting T0 - 120 s).
+    assert.deepEqual(adm.points[0], { t: T0 - 120_000, ready: 0, paused: 0, onCall: 0, wrapUp: 0 });
+    assert.deepEqual(at(adm.points, T0 - 60_000), { t: T0 - 60_000, ready: 1, paused: 1, onCall: 0, wrapUp: 0 });
+    assert.deepEqual(at(adm.points, T0 + 60_000), { t: T0 + 60_000, ready: 0, paused: 1, onCall: 1, wrapUp: 0 });
+    assert.deepEqual(at(adm.points, T0 + 180_000), { t: T0 + 180_000, ready: 0, paused: 1, onCall: 0, wrapUp: 1 });
+    assert.equal(adm.points[adm.points.length - 1].t <= clock.now(), true);
+    // The supervisor of team A does not count team B's agent.
+    const mine = (await t.app.inject({ method: 'GET', url: '/api/v1/stats/agents/history?stepMinutes=2', headers: sup })).json();
+    assert.equal(mine.stepMs, 120_000);
+    assert.ok(mine.points.length > 0);
+    for (const p of mine.points) assert.equal(p.paused, 0);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/stats/agents/history?stepMinutes=0', headers: sup })).statusCode, 400);
+  } finally {
+    await t.close();
+  }
+});
+
+test('scaled out, each minute of campaign history is written once, whichever nodes hear the snapshots', async () => {
+  const prefix = `dialer-test-${process.pid}-${Date.now()}-h`;
+  const r1 = await connectRedis({ url: testRedisUrl() });
+  const r2 = await connectRedis({ url: testRedisUrl() });
+  const clock = new SimulatedClock(T0 + 5_000);
+  try {
+    const node1 = new StatsService(new RedisStatsBackend(r1 as never, prefix), prefix, clock, silentLogger());
+    const node2 = new StatsService(new RedisStatsBackend(r2 as never, prefix), prefix, clock, silentLogger());
+    const snap = (abandon: number) =>
+      createMessage('campaign.stats', 't1', {
+        campaignId: 'k1', status: 'running', dialMode: 'predictive', dialLevel: 1.5, callsDialing: 0, callsWaiting: 0, callsInQueue: 0,
+        agents: { ready: 1, paused: 0, onCall: 0, wrapUp: 0 }, abandonRateToday: abandon, abandonRate30d: 0, targetAbandonRate: 0.03, answerRate: 0.2,
+      }, { clock });
+    const a = snap(0.011);
+    await Promise.all([node1.observe(a), node2.observe(a)]);
+    clock.advance(1000);
+    const b = snap(0.099); // same minute: not kept
+    await Promise.all([node2.observe(b), node1.observe(b)]);
+    clock.advance(60_000);
+    const c = snap(0.022);
+    await node2.observe(c);
+    await node1.observe(c);
+    const h1 = await node1.campaignHistory('t1', 'k1');
+    assert.deepEqual(h1.map((p) => [p.t, p.abandonRateToday]), [[T0, 0.011], [T0 + 60_000, 0.022]]);
+    assert.deepEqual(await node2.campaignHistory('t1', 'k1'), h1);
+    assert.equal(await r1.hLen(`${prefix}:stats:t1:history:k1:2026-01-05`), 2);
+  } finally {
+    const keys = await r1.keys(`${prefix}:*`);
+    if (keys.length) await r1.del(keys);
+    await r1.close();
+    await r2.close();
+  }
+});

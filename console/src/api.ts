@@ -101,6 +101,17 @@ export interface DispositionResult {
   sale: boolean;
 }
 
+/** One minute of a campaign's day (`GET /stats/campaigns/:id/history`). */
+export interface CampaignPoint {
+  t: number;
+  abandonRateToday: number;
+  answerRate: number;
+  dialLevel: number;
+  callsWaiting: number;
+  callsInQueue: number;
+  agents: { ready: number; paused: number; onCall: number; wrapUp: number };
+}
+
 export type AgentAction = 'login' | 'logout' | 'ready' | 'pause' | 'wrap_up_done';
 
 const enc = encodeURIComponent;
@@ -127,7 +138,16 @@ export class Api {
     return this.c.get('/api/v1/stats/agents');
   }
 
+  /** Visible agents by state over a UTC day (default today), a point every `stepMinutes`. */
+  agentStateHistory(query: { day?: string; stepMinutes?: number } = {}): Promise<{ day: string; stepMs: number; points: { t: number; ready: number; paused: number; onCall: number; wrapUp: number }[] }> {
+    return this.c.get('/api/v1/stats/agents/history', query);
+  }
+
   // Campaigns
+  /** A campaign's figures minute by minute over a UTC day (default today). */
+  campaignHistory(id: string, query: { day?: string } = {}): Promise<{ campaignId: string; day: string; stepMs: number; points: CampaignPoint[] }> {
+    return this.c.get(`/api/v1/stats/campaigns/${enc(id)}/history`, query);
+  }
   /** Live figures of the visible campaigns: the dialer's latest snapshot (or null) and today's counters. */
   campaignStats(): Promise<{ items: { campaignId: string; live: MessageData<'campaign.stats'> | null }[] }> {
     return this.c.get('/api/v1/stats/campaigns');

@@ -42,4 +42,8 @@ test('errors are described for people: DNC, call window, network, a blocked micr
   assert.match(describeError(new ApiError(NETWORK_ERROR, 'x', 0, true)), /Network connection lost/);
   assert.match(describeError(Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' })), /microphone is blocked/);
   assert.equal(describeError(new ApiError('DIALER_ERR_SOMETHING_NEW', 'Server said so', 409, false)), 'Server said so');
+  // The action is not said twice when the message already starts with it.
+  assert.equal(describeError(new ApiError('DIALER_ERR_DNC', 'x', 403, false), 'Dial refused'), 'Dial refused: the number is on a do-not-call list.');
+  assert.equal(describeError(new ApiError('DIALER_ERR_X', 'Skip refused: not yours', 409, false), 'Skip refused'), 'Skip refused: not yours');
+  assert.equal(describeError(new ApiError('DIALER_ERR_X', 'not yours', 409, false), 'Skip refused'), 'Skip refused: not yours');
 });

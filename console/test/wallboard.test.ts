@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMessage, type AnyMessage, type MessageData, type MessageType } from '@dialer/core';
-import { WallboardModel } from '../src/lib/wallboard.js';
+import { binStates, mergeSeries, WallboardModel } from '../src/lib/wallboard.js';
 
 let t = 1_700_000_000_000;
 const clock = { now: () => t };
@@ -94,4 +94,47 @@ test('the agents-by-state series samples over time', () => {
       [1, 1],
     ],
   );
+});
+
+test('the day\'s history from the API goes before the live points, and the live point wins within a minute', () => {
+  const start = Math.floor(t / 60_000) * 60_000 + 60_000;
+  t = start + 10_000;
+  const w = new WallboardModel(() => t);
+  // A live snapshot arrives before the history does.
+  w.apply(msg('campaign.stats', stats('c1', 0.05)));
+  w.loadAbandonHistory('c1', [
+    { t: start - 120_000, v: 0.01 },
+    { t: start - 60_000, v: 0.02 },
+    { t: start, v: 0.04 }, // the same minute as the live point: dropped
+  ]);
+  assert.deepEqual(w.abandonSeries.get('c1')!.map((p) => p.v), [0.01, 0.02, 0.05]);
+  // A later live snapshot in the same minute replaces the live value, then a new minute adds a point.
+  t += 20_000;
+  w.apply(msg('campaign.stats', stats('c1', 0.06)));
+  t += 60_000;
+  w.apply(msg('campaign.stats', stats('c1', 0.07)));
+  assert.deepEqual(w.abandonSeries.get('c1')!.map((p) => p.v), [0.01, 0.02, 0.06, 0.07]);
+
+  // Agents by state: history samples land before the live ones.
+  w.apply(msg('agent.state', { agentId: 'a1', state: 'ready', sinceMs: t }));
+  w.loadStateHistory([{ t: start - 60_000, ready: 0, paused: 3, onCall: 1, wrapUp: 0 }]);
+  // (the campaign snapshots sampled the live counts too: none at first, then a1 ready)
+  assert.deepEqual(w.stateSeries.map((s) => [s.paused, s.ready]), [[3, 0], [0, 0], [0, 1]]);
+});
+
+test('merging keeps the newest points within the bound, in time order', () => {
+  const live = [{ t: 600_000 }, { t: 660_000 }];
+  const hist = Array.from({ length: 12 }, (_, i) => ({ t: i * 60_000 }));
+  const m = mergeSeries(live, hist, 60_000, 5);
+  assert.deepEqual(m.map((p) => p.t / 60_000), [7, 8, 9, 10, 11]);
+  assert.equal(m[3], live[0]);
+});
+
+test('a day of samples is binned to at most 72 bars, each the last sample of its span', () => {
+  const day = Array.from({ length: 1440 }, (_, i) => ({ t: i * 60_000, ready: i, paused: 0, onCall: 0, wrapUp: 0 }));
+  const bars = binStates(day);
+  assert.equal(bars.length, 72);
+  assert.equal(bars[0]!.ready, 19);
+  assert.equal(bars[71]!.ready, 1439);
+  assert.deepEqual(binStates(day.slice(0, 10)).length, 10);
 });

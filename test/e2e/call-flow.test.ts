@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openStore, type Store } from '@dialer/core';
+import { waitFor } from '@dialer/core/testing';
 import { AriSimulator } from '@dialer/ari-controller/simulator';
 import { launchBrowser, onFailure, pollPage, screenshot, tabTo, type TestBrowser } from './helpers/browser.js';
 import { seedCallCenter, type Seeded } from './helpers/seed.js';
@@ -224,4 +225,106 @@ test('preview mode: the agent sees the next lead, skips it, dials the next; the 
     assert.ok(back.next_call_after > Date.now(), 'and is not offered again at once');
   });
   await admin.call('POST', `/api/v1/campaigns/${campaign.id}/stop`);
+});
+
+test('preview refusals: a lead put on DNC after it was shown, then a lead outside the calling window, are refused with a clear toast and nothing is dialled', async () => {
+  // Arrange: a running preview campaign open all day, two leads, an agent.
+  const campaign = await admin.call<{ id: string }>('POST', '/api/v1/campaigns', {
+    name: 'Preview refusals',
+    dialMode: 'preview',
+    dispositionSetId: seed.dispositionSetId,
+    amdEnabled: false,
+    callerId: '+12125550000',
+    callWindow: { start: '00:00', end: '24:00', timezone: 'America/New_York' },
+  });
+  const dora = { email: 'dora.agent@e2e.test', password: 'agent-password-789' };
+  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: dora.email, name: 'Dora Agent', role: 'agent', password: dora.password, agent: { extension: '1003' } });
+  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
+  const doraId = agents.items.find((a) => a.userId === user.id)!.id;
+  await admin.call('PUT', `/api/v1/campaigns/${campaign.id}/agents`, { agentIds: [doraId] });
+  const list = await admin.call<{ id: string }>('POST', '/api/v1/lists', { name: 'Refusal leads', campaignId: campaign.id });
+  const lead = (phone: string, firstName: string, priority: number) =>
+    admin.call<{ id: number }>('POST', '/api/v1/leads', { listId: list.id, phone, firstName, lastName: 'Refused', priority, state: 'NY', country: 'US', timezone: 'America/New_York' });
+  const onDnc = await lead('+12125550301', 'Rita', 10);
+  const late = await lead('+12125550302', 'Sven', 5);
+  await admin.call('POST', `/api/v1/campaigns/${campaign.id}/start`);
+  const originatesBefore = sim.requests.filter((r) => r.op?.startsWith('originate')).length;
+
+  const page = (await browser.newPage()).page;
+  await onFailure(page, 'preview-refusals', async () => {
+    await logIn(page, dora.email, dora.password);
+    await page.getByRole('button', { name: 'Sign in to the phone' }).click();
+    await page.locator('[data-audio="connected"]').waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Alt+R');
+    await page.locator('.state-badge[data-state="ready"]').waitFor({ timeout: 15_000 });
+    const panel = page.locator('section.preview');
+    const alert = page.getByRole('alert');
+
+    // DNC: the number goes on the campaign's DNC list while the agent reads the lead.
+    await panel.getByRole('button', { name: 'Show next lead' }).click();
+    await panel.locator(`[data-preview-lead="${onDnc.id}"]`).waitFor({ timeout: 10_000 });
+    await admin.call('POST', '/api/v1/dnc', { phone: '+12125550301', campaignId: campaign.id });
+    await panel.getByRole('button', { name: 'Dial', exact: true }).click();
+    await alert.getByText('Dial refused: the number is on a do-not-call list.', { exact: true }).waitFor({ timeout: 10_000 });
+    await screenshot(page, '24-full-preview-dnc-refused');
+    await panel.locator(`[data-preview-lead="${onDnc.id}"]`).waitFor({ state: 'detached' });
+
+    // Calling window: the campaign's window moves to hours that exclude the lead's time now.
+    await panel.getByRole('button', { name: 'Show next lead' }).click();
+    await panel.locator(`[data-preview-lead="${late.id}"]`).waitFor({ timeout: 10_000 });
+    const nyHour = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23' }).format(new Date()));
+    const start = (nyHour + 2) % 24;
+    const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
+    await admin.call('PATCH', `/api/v1/campaigns/${campaign.id}`, { callWindow: { start: hh(start), end: hh(start + 1), timezone: 'America/New_York' } });
+    await panel.getByRole('button', { name: 'Dial', exact: true }).click();
+    await alert.getByText("Dial refused: it is outside the calling window in the lead's time zone.", { exact: true }).waitFor({ timeout: 10_000 });
+    await screenshot(page, '25-full-preview-window-refused');
+    await page.locator('.state-badge[data-state="ready"]').waitFor();
+
+    // Nothing was dialled, and neither lead holds an attempt.
+    const originatesAfter = sim.requests.filter((r) => r.op?.startsWith('originate')).length;
+    assert.equal(originatesAfter, originatesBefore, 'no originate reached the PBX');
+    const rows = await store.tenant(tenantId).selectFrom('leads').select(['id', 'attempts', 'claimed_by']).where('id', 'in', [onDnc.id, late.id]).orderBy('id').execute();
+    assert.deepEqual(rows.map((r) => [r.attempts, r.claimed_by]), [[0, null], [0, null]]);
+  });
+  await admin.call('POST', `/api/v1/campaigns/${campaign.id}/stop`);
+  await page.close();
+});
+
+test('the audio path dropped by the gateway: the softphone says so, reconnects by itself on the same session, and the notice goes', async () => {
+  const eve = { email: 'eve.agent@e2e.test', password: 'agent-password-246' };
+  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: eve.email, name: 'Eve Agent', role: 'agent', password: eve.password, agent: { extension: '1004' } });
+  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
+  // A campaign that is never started: the agent only needs one to sign in to the phone.
+  const quiet = await admin.call<{ id: string }>('POST', '/api/v1/campaigns', { name: 'Audio check', dialMode: 'preview', dispositionSetId: seed.dispositionSetId });
+  await admin.call('PUT', `/api/v1/campaigns/${quiet.id}/agents`, { agentIds: [agents.items.find((a) => a.userId === user.id)!.id] });
+  const page = (await browser.newPage()).page;
+  const offers: { sessionId?: string; answered?: string }[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/v1/webrtc/offer') && r.method() === 'POST') offers.push({ sessionId: (JSON.parse(r.postData() ?? '{}') as { sessionId?: string }).sessionId });
+  });
+  page.on('response', (r) => {
+    if (r.url().endsWith('/api/v1/webrtc/offer') && r.ok()) void r.json().then((j: { sessionId: string }) => (offers.find((o) => o.answered === undefined)!.answered = j.sessionId), () => undefined);
+  });
+  await onFailure(page, 'audio-drop', async () => {
+    await logIn(page, eve.email, eve.password);
+    await page.getByRole('button', { name: 'Sign in to the phone' }).click();
+    await page.locator('[data-audio="connected"]').waitFor({ timeout: 20_000 });
+    const sessionId = await waitFor(async () => offers[0]?.answered, 5000);
+    assert.equal(offers.length, 1);
+
+    // The gateway closes the leg (as when it restarts or the path dies): the browser's ICE checks go unanswered.
+    await admin.call('DELETE', `/api/v1/webrtc/sessions/${sessionId}`);
+    await page.locator('[data-audio="reconnecting"]').waitFor({ timeout: 30_000 });
+    await page.getByRole('status').filter({ hasText: 'Audio connection lost; reconnecting…' }).waitFor();
+    await screenshot(page, '26-full-audio-reconnecting');
+
+    // It comes back by itself, re-offering on the same session, and the notice is withdrawn.
+    await page.locator('[data-audio="connected"]').waitFor({ timeout: 30_000 });
+    assert.ok(offers.length >= 2, `${offers.length} offers`);
+    assert.equal(offers[offers.length - 1]!.sessionId, sessionId);
+    await page.getByText('Audio connection lost; reconnecting…').waitFor({ state: 'detached', timeout: 5000 });
+    await page.getByRole('button', { name: 'Sign out of phone' }).click();
+  });
+  await page.close();
 });

@@ -28,7 +28,20 @@ export interface AgentCounters {
   stateMs: Record<string, number>;
 }
 
+/** One minute of a campaign's day, sampled from the dialer's `campaign.stats`. */
+export interface CampaignPoint {
+  /** Start of the minute (ms since the epoch). */
+  t: number;
+  abandonRateToday: number;
+  answerRate: number;
+  dialLevel: number;
+  callsWaiting: number;
+  callsInQueue: number;
+  agents: { ready: number; paused: number; onCall: number; wrapUp: number };
+}
+
 const DAY_TTL_MS = 2 * 86_400_000;
+const MINUTE_MS = 60_000;
 const CAMPAIGN_FIELDS: (keyof CampaignCounters)[] = ['dialed', 'answered', 'human', 'machine', 'connected', 'abandoned', 'ended', 'talkMs', 'waitMs', 'dispositions'];
 
 /** The UTC day of a message time, `YYYY-MM-DD`. */
@@ -44,6 +57,8 @@ export function dayOf(ms: number): string {
 export class StatsService {
   private readonly live = new Map<string, { tenantId: string; at: number; stats: MessageData<'campaign.stats'> }>();
   private readonly unsubs: Unsubscribe[] = [];
+  /** The last minute each campaign was sampled in, so a node writes at most one sample a minute. */
+  private readonly sampled = new Map<string, number>();
 
   constructor(
     private readonly backend: StatsBackend,
@@ -81,6 +96,7 @@ export class StatsService {
       case 'campaign.stats':
         this.live.set(`${t}:${m.data.campaignId}`, { tenantId: t, at: this.clock.now(), stats: m.data });
         this.onCampaignStats?.(t, m.data);
+        await this.sample(t, m.data, Number.isNaN(at) ? this.clock.now() : at);
         return;
       case 'call.dialing':
         camp(m.data.campaignId, { dialed: 1 });
@@ -119,6 +135,43 @@ export class StatsService {
         return;
     }
     if (ops.length > 0) await this.backend.apply(m.id, ops);
+  }
+
+  /**
+   * Keeps the first snapshot of each minute in the day's history hash (field:
+   * minute of the UTC day). Every node hears the snapshot; the minute's
+   * dedupe id lets one of them write it.
+   */
+  private async sample(tenantId: string, d: MessageData<'campaign.stats'>, atMs: number): Promise<void> {
+    const minute = Math.floor(atMs / MINUTE_MS);
+    const key = `${tenantId}:${d.campaignId}`;
+    if (this.sampled.get(key) === minute) return;
+    this.sampled.set(key, minute);
+    const day = dayOf(atMs);
+    const field = String(minute - Date.parse(`${day}T00:00:00Z`) / MINUTE_MS);
+    const a = d.agents;
+    const value = JSON.stringify([d.abandonRateToday, d.answerRate, d.dialLevel, d.callsWaiting, d.callsInQueue, a.ready, a.paused, a.onCall, a.wrapUp]);
+    await this.backend.apply(`history:${tenantId}:${d.campaignId}:${minute}`, [{ key: this.k(tenantId, 'history', d.campaignId, day), set: { [field]: value }, ttlMs: DAY_TTL_MS }]);
+  }
+
+  /** A campaign's per-minute history over a UTC day, oldest first (minutes without a snapshot are absent). */
+  async campaignHistory(tenantId: string, campaignId: string, day = dayOf(this.clock.now())): Promise<CampaignPoint[]> {
+    const h = await this.backend.read(this.k(tenantId, 'history', campaignId, day));
+    const dayStart = Date.parse(`${day}T00:00:00Z`);
+    const out: CampaignPoint[] = [];
+    for (const [field, raw] of Object.entries(h)) {
+      const minute = Number(field);
+      let v: unknown;
+      try {
+        v = JSON.parse(raw);
+      } catch {
+        continue;
+      }
+      if (!Number.isInteger(minute) || !Array.isArray(v) || v.length < 9 || !v.every((x) => typeof x === 'number')) continue;
+      const n = v as number[];
+      out.push({ t: dayStart + minute * MINUTE_MS, abandonRateToday: n[0]!, answerRate: n[1]!, dialLevel: n[2]!, callsWaiting: n[3]!, callsInQueue: n[4]!, agents: { ready: n[5]!, paused: n[6]!, onCall: n[7]!, wrapUp: n[8]! } });
+    }
+    return out.sort((x, y) => x.t - y.t);
   }
 
   /** The dialer's latest snapshot of a campaign, if one arrived in the last 10 s. */

@@ -103,18 +103,22 @@ const FRIENDLY: Record<string, string> = {
   [NETWORK_ERROR]: 'Network connection lost: the server cannot be reached.',
 };
 
-/** A message for a person, for anything thrown: API errors by code, browser media errors by name. */
+/**
+ * A message for a person, for anything thrown: API errors by code, browser
+ * media errors by name. `action` leads the message ("Dial refused: ...")
+ * unless the message already starts with it and a colon.
+ */
 export function describeError(err: unknown, action?: string): string {
-  const prefix = action ? `${action}: ` : '';
+  const lead = (text: string) => (action && !text.toLowerCase().startsWith(`${action.toLowerCase()}:`) ? `${action}: ${text}` : text);
   if (err instanceof ApiError) {
     const friendly = FRIENDLY[err.code];
-    if (friendly) return prefix + friendly;
-    return prefix + (err.message || err.code);
+    if (friendly) return lead(friendly);
+    return lead(err.message || err.code);
   }
   const name = (err as { name?: string } | null)?.name;
-  if (name === 'NotAllowedError' || name === 'SecurityError') return prefix + 'The microphone is blocked. Allow microphone access for this site in the browser, then try again.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return prefix + 'No microphone was found. Plug one in and try again.';
-  if (name === 'NotReadableError') return prefix + 'The microphone is in use by another program.';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return lead('The microphone is blocked. Allow microphone access for this site in the browser, then try again.');
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return lead('No microphone was found. Plug one in and try again.');
+  if (name === 'NotReadableError') return lead('The microphone is in use by another program.');
   const msg = (err as { message?: string } | null)?.message;
-  return prefix + (msg && msg.length < 200 ? msg : 'Something went wrong.');
+  return lead(msg && msg.length < 200 ? msg : 'Something went wrong.');
 }

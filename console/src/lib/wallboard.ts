@@ -64,7 +64,7 @@ export class WallboardModel extends Observable {
   constructor(
     private readonly now: () => number = () => Date.now(),
     private readonly abandonEveryMs = 60_000,
-    private readonly stateEveryMs = 10_000,
+    private readonly stateEveryMs = 60_000,
     private readonly maxPoints = 1440,
   ) {
     super();
@@ -84,6 +84,23 @@ export class WallboardModel extends Observable {
       this.campaigns.set(s.campaignId, { ...s, atMs: now });
       this.campaignStatus.set(s.campaignId, s.status);
     }
+    this.changed();
+  }
+
+  /**
+   * Merges the day's abandon-rate history (from the API, one point a minute)
+   * with the points sampled live: where both have a point in the same
+   * interval the live one wins. Also fills a gap left by a disconnection.
+   */
+  loadAbandonHistory(campaignId: string, points: Point[]): void {
+    this.abandonSeries.set(campaignId, mergeSeries(this.abandonSeries.get(campaignId) ?? [], points, this.abandonEveryMs, this.maxPoints));
+    this.changed();
+  }
+
+  /** Merges the day's agents-by-state history (from the API) with the samples taken live. */
+  loadStateHistory(samples: StateSample[]): void {
+    const merged = mergeSeries(this.stateSeries, samples.map((p) => ({ t: p.t, ready: p.ready, paused: p.paused, onCall: p.onCall, wrapUp: p.wrapUp })), this.stateEveryMs, this.maxPoints);
+    this.stateSeries.splice(0, this.stateSeries.length, ...merged);
     this.changed();
   }
 
@@ -235,4 +252,30 @@ export class WallboardModel extends Observable {
     else this.stateSeries.push({ t: at, ...c });
     if (this.stateSeries.length > this.maxPoints) this.stateSeries.splice(0, this.stateSeries.length - this.maxPoints);
   }
+}
+
+/** Live points plus the history points of intervals that have no live point, in time order, at most `max`. */
+export function mergeSeries<P extends { t: number }>(live: readonly P[], history: readonly P[], everyMs: number, max: number): P[] {
+  const taken = new Set(live.map((p) => Math.floor(p.t / everyMs)));
+  const out = [...live, ...history.filter((p) => !taken.has(Math.floor(p.t / everyMs)))].sort((a, b) => a.t - b.t);
+  return out.length > max ? out.slice(out.length - max) : out;
+}
+
+/** Bars the agents-by-state chart draws at most: the day is binned into this many. */
+const MAX_BARS = 72;
+
+/** Samples binned into at most `bars` equal spans of time, each bar the last sample of its span. */
+export function binStates(samples: readonly StateSample[], bars = MAX_BARS): StateSample[] {
+  if (samples.length <= bars) return [...samples];
+  const t0 = samples[0]!.t;
+  const span = (samples[samples.length - 1]!.t - t0 + 1) / bars;
+  const out: StateSample[] = [];
+  let bin = -1;
+  for (const s of samples) {
+    const b = Math.min(bars - 1, Math.floor((s.t - t0) / span));
+    if (b === bin) out[out.length - 1] = s;
+    else out.push(s);
+    bin = b;
+  }
+  return out;
 }

@@ -12,6 +12,8 @@ import { useMonitor } from './monitor.js';
 
 /** Calls the board follows for transcript peeks (each is a topic subscription). */
 const MAX_PEEKS = 50;
+/** Campaigns whose history of the day the board loads (one request each). */
+const MAX_HISTORIES = 50;
 
 /** The supervisor's wallboard: agents, live calls, campaign figures and charts, updated live. */
 export function WallboardPage() {
@@ -31,6 +33,11 @@ export function WallboardPage() {
         const [agents, calls] = await Promise.all([api.agents(), api.liveCalls()]);
         api.campaignStats().then(
           (r) => board.loadCampaignStats(r.items.flatMap((i) => (i.live ? [i.live] : []))),
+          () => undefined,
+        );
+        // The charts show the whole day: the API's per-minute history, merged with what arrives live.
+        api.agentStateHistory().then(
+          (r) => board.loadStateHistory(r.points),
           () => undefined,
         );
         const nameMap = new Map(agents.items.map((a) => [a.id, a.name]));
@@ -73,6 +80,19 @@ export function WallboardPage() {
   }, []);
 
   useEffect(() => board.nameAgents(names), [names, board.agents.size]);
+
+  // Each campaign's abandon rate over the day, once its list is known (and again after a resync).
+  const [resyncs, setResyncs] = useState(0);
+  useEffect(() => realtime.on('resync', () => setResyncs((n) => n + 1)), []);
+  useEffect(() => {
+    const ids = (campaigns.data ?? []).map((c) => c.id).slice(0, MAX_HISTORIES);
+    for (const id of ids) {
+      api.campaignHistory(id).then(
+        (r) => board.loadAbandonHistory(id, r.points.map((p) => ({ t: p.t, v: p.abandonRateToday }))),
+        () => undefined,
+      );
+    }
+  }, [campaigns.data, resyncs]);
 
   // Follow live calls' topics for the transcript peek.
   const liveIds = [...board.calls.values()].filter((c) => c.state !== 'ended').map((c) => c.callId).slice(0, MAX_PEEKS);

@@ -7,6 +7,7 @@ import { ariSkill0301 } from './0301_ari_skill.js';
 import { dialer } from './0400_dialer.js';
 import { dialerHopper } from './0401_dialer_hopper.js';
 import { api0500 } from './0500_api.js';
+import { apiStateHistory0501 } from './0501_api_state_history.js';
 
 /**
  * Every migration, by name; names sort in the order they run. Ranges by area
@@ -22,5 +23,6 @@ export function allMigrations(dialect: SqlDialect): Record<string, Migration> {
     '0400_dialer': dialer(dialect),
     '0401_dialer_hopper': dialerHopper(dialect),
     '0500_api': api0500(dialect),
+    '0501_api_state_history': apiStateHistory0501(),
   };
 }
