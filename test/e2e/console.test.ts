@@ -233,3 +233,32 @@ test('every admin page opens from its menu, with every control labelled; DNC num
   assert.deepEqual((page as Page & { consoleErrors?: string[] }).consoleErrors ?? [], []);
   await page.close();
 });
+
+test('a blocked microphone is reported clearly, and the agent is not signed in to a phone that cannot send audio', async () => {
+  const agent = { email: 'mia.agent@e2e.test', password: 'agent-password-135' };
+  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: agent.email, name: 'Mia Agent', role: 'agent', password: agent.password, agent: { extension: '1201' } });
+  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
+  await admin.call('PUT', `/api/v1/campaigns/${campaignId}/agents`, { agentIds: [agents.items.find((a) => a.userId === user.id)!.id] });
+  const blocked = await launchBrowser({ micBlocked: true });
+  try {
+    const { page } = await blocked.newPage();
+    const stateChanges: string[] = [];
+    page.on('request', (r) => void (/\/api\/v1\/agents\/[^/]+\/state$/.test(new URL(r.url()).pathname) && stateChanges.push(r.postData() ?? '')));
+    await logIn(page, agent.email, agent.password);
+    await page.getByRole('button', { name: 'Test microphone' }).click();
+    const notice = 'Microphone: The microphone is blocked. Allow microphone access for this site in the browser, then try again.';
+    await page.getByRole('alert').getByText(notice, { exact: true }).waitFor({ timeout: 10_000 });
+    await screenshot(page, '06-mic-blocked');
+    // Signing in asks for the microphone again; refused, the agent stays on the sign-in screen with the notice.
+    await page.getByRole('button', { name: 'Sign in to the phone' }).click();
+    await page.getByRole('button', { name: 'Sign in to the phone', disabled: false }).waitFor();
+    await page.waitForTimeout(1000);
+    await page.getByRole('heading', { name: 'Start your shift' }).waitFor();
+    assert.deepEqual(stateChanges, [], 'no login was sent for a phone without a microphone');
+    assert.equal(await page.locator('[data-audio]').count(), 0);
+    assert.equal(await page.getByRole('alert').getByText(notice, { exact: true }).count(), 1, 'one notice, not one per attempt');
+    await page.close();
+  } finally {
+    await blocked.close();
+  }
+});

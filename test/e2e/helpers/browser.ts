@@ -16,8 +16,12 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches headless Chromium with fake media devices (a fresh profile per launch). */
-export async function launchBrowser(): Promise<TestBrowser> {
+/**
+ * Launches headless Chromium with fake media devices (a fresh profile per
+ * launch). With `micBlocked`, microphone access is refused, as when a person
+ * blocks it (no fake permission prompt, no granted permission).
+ */
+export async function launchBrowser(opts: { micBlocked?: boolean } = {}): Promise<TestBrowser> {
   // Playwright gives every launch a fresh temporary profile (its own --user-data-dir) and removes it on close.
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -26,7 +30,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       '--headless',
       '--no-sandbox',
       '--disable-gpu',
-      '--use-fake-ui-for-media-stream',
+      ...(opts.micBlocked ? [] : ['--use-fake-ui-for-media-stream']),
       '--use-fake-device-for-media-stream',
       '--disable-background-networking',
       '--disable-component-update',
@@ -39,7 +43,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   return {
     browser,
     async newPage() {
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['microphone'] });
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: opts.micBlocked ? [] : ['microphone'] });
       contexts.push(context);
       const page = await context.newPage();
       const errors: string[] = [];

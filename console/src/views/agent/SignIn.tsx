@@ -19,13 +19,16 @@ export function SignIn(p: { phone: Softphone; campaigns: Campaign[]; loading: bo
   }, [p.campaigns.length]);
   useEffect(() => p.phone.on('level', (_l, live) => live && setMicLive(true)), [p.phone]);
 
-  const testMic = async () => {
+  /** Opens the microphone; false (with a notice) when it is blocked or missing. */
+  const testMic = async (): Promise<boolean> => {
     try {
       await p.phone.openMic();
       setMicOpen(true);
       toasts.resolve('mic');
+      return true;
     } catch (err) {
       toasts.push('error', describeError(err, 'Microphone'), 'mic');
+      return false;
     }
   };
   const testSpeaker = async () => {
@@ -44,7 +47,8 @@ export function SignIn(p: { phone: Softphone; campaigns: Campaign[]; loading: bo
     }
     setBusy(true);
     try {
-      if (!micOpen) await testMic();
+      // A phone that cannot send audio is no phone: the agent stays here, with the notice.
+      if (!micOpen && !(await testMic())) return;
       await p.onSignIn(picked);
     } catch {
       // reported by the action
