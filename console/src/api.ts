@@ -1,4 +1,4 @@
-import type { AgentState, MessageData } from '@dialer/core';
+import type { AgentState, CampaignHistoryPoint, MessageData } from '@dialer/core';
 import type { ApiClient } from './lib/api-client.js';
 
 /** A page of a list route. */
@@ -101,17 +101,6 @@ export interface DispositionResult {
   sale: boolean;
 }
 
-/** One minute of a campaign's day (`GET /stats/campaigns/:id/history`). */
-export interface CampaignPoint {
-  t: number;
-  abandonRateToday: number;
-  answerRate: number;
-  dialLevel: number;
-  callsWaiting: number;
-  callsInQueue: number;
-  agents: { ready: number; paused: number; onCall: number; wrapUp: number };
-}
-
 export type AgentAction = 'login' | 'logout' | 'ready' | 'pause' | 'wrap_up_done';
 
 const enc = encodeURIComponent;
@@ -145,7 +134,7 @@ export class Api {
 
   // Campaigns
   /** A campaign's figures minute by minute over a UTC day (default today). */
-  campaignHistory(id: string, query: { day?: string } = {}): Promise<{ campaignId: string; day: string; stepMs: number; points: CampaignPoint[] }> {
+  campaignHistory(id: string, query: { day?: string } = {}): Promise<{ campaignId: string; day: string; stepMs: number; points: CampaignHistoryPoint[] }> {
     return this.c.get(`/api/v1/stats/campaigns/${enc(id)}/history`, query);
   }
   /** Live figures of the visible campaigns: the dialer's latest snapshot (or null) and today's counters. */

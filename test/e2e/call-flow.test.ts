@@ -11,7 +11,7 @@ import { openStore, type Store } from '@dialer/core';
 import { waitFor } from '@dialer/core/testing';
 import { AriSimulator } from '@dialer/ari-controller/simulator';
 import { launchBrowser, onFailure, pollPage, screenshot, tabTo, type TestBrowser } from './helpers/browser.js';
-import { seedCallCenter, type Seeded } from './helpers/seed.js';
+import { addAgent, seedCallCenter, type Seeded } from './helpers/seed.js';
 import { ADMIN, buildConsole, Rest, startStack, type Stack } from './helpers/stack.js';
 
 let sim: AriSimulator;
@@ -170,10 +170,7 @@ test('preview mode: the agent sees the next lead, skips it, dials the next; the 
     callWindow: { start: '00:00', end: '24:00', timezone: 'America/New_York' },
   });
   const bob = { email: 'bob.agent@e2e.test', password: 'agent-password-456' };
-  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: bob.email, name: 'Bob Agent', role: 'agent', password: bob.password, agent: { extension: '1002' } });
-  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
-  const bobId = agents.items.find((a) => a.userId === user.id)!.id;
-  await admin.call('PUT', `/api/v1/campaigns/${campaign.id}/agents`, { agentIds: [bobId] });
+  const bobId = await addAgent(admin, { ...bob, name: 'Bob Agent', extension: '1002' }, campaign.id);
   const list = await admin.call<{ id: string }>('POST', '/api/v1/lists', { name: 'Preview leads', campaignId: campaign.id });
   const lead = (phone: string, firstName: string, priority: number) =>
     admin.call<{ id: number }>('POST', '/api/v1/leads', { listId: list.id, phone, firstName, lastName: 'Preview', priority, state: 'NY', country: 'US', timezone: 'America/New_York', custom: { plan: 'Silver' } });
@@ -238,10 +235,7 @@ test('preview refusals: a lead put on DNC after it was shown, then a lead outsid
     callWindow: { start: '00:00', end: '24:00', timezone: 'America/New_York' },
   });
   const dora = { email: 'dora.agent@e2e.test', password: 'agent-password-789' };
-  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: dora.email, name: 'Dora Agent', role: 'agent', password: dora.password, agent: { extension: '1003' } });
-  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
-  const doraId = agents.items.find((a) => a.userId === user.id)!.id;
-  await admin.call('PUT', `/api/v1/campaigns/${campaign.id}/agents`, { agentIds: [doraId] });
+  await addAgent(admin, { ...dora, name: 'Dora Agent', extension: '1003' }, campaign.id);
   const list = await admin.call<{ id: string }>('POST', '/api/v1/lists', { name: 'Refusal leads', campaignId: campaign.id });
   const lead = (phone: string, firstName: string, priority: number) =>
     admin.call<{ id: number }>('POST', '/api/v1/leads', { listId: list.id, phone, firstName, lastName: 'Refused', priority, state: 'NY', country: 'US', timezone: 'America/New_York' });
@@ -293,11 +287,9 @@ test('preview refusals: a lead put on DNC after it was shown, then a lead outsid
 
 test('the audio path dropped by the gateway: the softphone says so, reconnects by itself on the same session, and the notice goes', async () => {
   const eve = { email: 'eve.agent@e2e.test', password: 'agent-password-246' };
-  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: eve.email, name: 'Eve Agent', role: 'agent', password: eve.password, agent: { extension: '1004' } });
-  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
   // A campaign that is never started: the agent only needs one to sign in to the phone.
   const quiet = await admin.call<{ id: string }>('POST', '/api/v1/campaigns', { name: 'Audio check', dialMode: 'preview', dispositionSetId: seed.dispositionSetId });
-  await admin.call('PUT', `/api/v1/campaigns/${quiet.id}/agents`, { agentIds: [agents.items.find((a) => a.userId === user.id)!.id] });
+  await addAgent(admin, { ...eve, name: 'Eve Agent', extension: '1004' }, quiet.id);
   const page = (await browser.newPage()).page;
   const offers: { sessionId?: string; answered?: string }[] = [];
   page.on('request', (r) => {

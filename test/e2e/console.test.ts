@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { focusIsVisible, launchBrowser, screenshot, tabTo, unlabelledControls, type TestBrowser } from './helpers/browser.js';
+import { addAgent } from './helpers/seed.js';
 import { ADMIN, buildConsole, Rest, startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;
@@ -236,9 +237,7 @@ test('every admin page opens from its menu, with every control labelled; DNC num
 
 test('a blocked microphone is reported clearly, and the agent is not signed in to a phone that cannot send audio', async () => {
   const agent = { email: 'mia.agent@e2e.test', password: 'agent-password-135' };
-  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: agent.email, name: 'Mia Agent', role: 'agent', password: agent.password, agent: { extension: '1201' } });
-  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
-  await admin.call('PUT', `/api/v1/campaigns/${campaignId}/agents`, { agentIds: [agents.items.find((a) => a.userId === user.id)!.id] });
+  await addAgent(admin, { ...agent, name: 'Mia Agent', extension: '1201' }, campaignId);
   const blocked = await launchBrowser({ micBlocked: true });
   try {
     const { page } = await blocked.newPage();

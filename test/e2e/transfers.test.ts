@@ -5,12 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openStore } from '@dialer/core';
 import { waitFor } from '@dialer/core/testing';
-import { launchBrowser, onFailure, screenshot, type TestBrowser } from './helpers/browser.js';
-import { seedCallCenter, type Seeded } from './helpers/seed.js';
-import { StandInController } from './helpers/standin-controller.js';
-import { ADMIN, buildConsole, Rest, startStack, type Stack } from './helpers/stack.js';
+import { onFailure, screenshot, type TestBrowser } from './helpers/browser.js';
+import type { Seeded } from './helpers/seed.js';
+import type { StandInController } from './helpers/standin-controller.js';
+import { startStandInWorld, type StandInWorld } from './helpers/standin-world.js';
+import type { Rest, Stack } from './helpers/stack.js';
 
 let stack: Stack;
 let browser: TestBrowser;
@@ -21,23 +21,15 @@ let tenantId = '';
 let page: Page;
 let supPage: Page;
 
+let w: StandInWorld;
 before(async () => {
-  buildConsole();
-  const s = await StandInController.start(() => tenantId);
-  ctl = s.controller;
-  stack = await startStack({ REDIS_URL: s.redisUrl, BUS_PREFIX: s.prefix }, 'media,api');
-  admin = new Rest(stack.url);
-  tenantId = (await admin.login(ADMIN.email, ADMIN.password)).user.tenantId;
-  seed = await seedCallCenter(admin);
-  ctl.store = await openStore({ dataDir: stack.dataDir });
-  browser = await launchBrowser();
+  // The real API and media gateway; the test stands in for the call controller.
+  w = await startStandInWorld();
+  ({ stack, admin, seed, ctl, tenantId, browser } = w);
   page = (await browser.newPage()).page;
 });
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await ctl?.store?.close();
-  await ctl?.close();
+  await w?.close();
 });
 
 const commands = (type: string) => ctl.received.filter((r) => r.type === type).map((r) => r.data);

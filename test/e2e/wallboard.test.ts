@@ -4,46 +4,26 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { createMessage, newId, openStore, type AnyMessage, type Clock, type MessageData, type Store } from '@dialer/core';
-import { launchBrowser, onFailure, screenshot, type TestBrowser } from './helpers/browser.js';
-import { seedCallCenter, type Seeded } from './helpers/seed.js';
-import { StandInController } from './helpers/standin-controller.js';
-import { ADMIN, buildConsole, Rest, startStack, type Stack } from './helpers/stack.js';
+import { createMessage, newId, type AnyMessage, type Clock, type MessageData } from '@dialer/core';
+import { onFailure, screenshot } from './helpers/browser.js';
+import { startStandInWorld, type StandInWorld } from './helpers/standin-world.js';
 
-let stack: Stack;
-let browser: TestBrowser;
-let admin: Rest;
-let seed: Seeded;
-let ctl: StandInController;
-let store: Store;
-let tenantId = '';
-
+let w: StandInWorld;
 before(async () => {
-  buildConsole();
-  const s = await StandInController.start(() => tenantId);
-  ctl = s.controller;
-  stack = await startStack({ REDIS_URL: s.redisUrl, BUS_PREFIX: s.prefix }, 'api');
-  admin = new Rest(stack.url);
-  tenantId = (await admin.login(ADMIN.email, ADMIN.password)).user.tenantId;
-  seed = await seedCallCenter(admin);
-  store = await openStore({ dataDir: stack.dataDir });
-  browser = await launchBrowser();
+  w = await startStandInWorld('api');
 });
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await store?.close();
-  await ctl?.close();
+  await w?.close();
 });
 
 /** The dialer's once-a-second snapshot, as it would have been published at `atMs`. */
 async function snapshot(atMs: number, abandonRateToday: number): Promise<void> {
   const data: MessageData<'campaign.stats'> = {
-    campaignId: seed.campaignId, status: 'running', dialMode: 'predictive', dialLevel: 2, callsDialing: 2, callsWaiting: 0, callsInQueue: 0,
+    campaignId: w.seed.campaignId, status: 'running', dialMode: 'predictive', dialLevel: 2, callsDialing: 2, callsWaiting: 0, callsInQueue: 0,
     agents: { ready: 1, paused: 0, onCall: 1, wrapUp: 0 }, abandonRateToday, abandonRate30d: 0.01, targetAbandonRate: 0.03, answerRate: 0.3,
   };
   const clock = { now: () => atMs } as Clock;
-  await ctl.bus.publish(createMessage('campaign.stats', tenantId, data, { clock, source: 'e2e-standin' }) as AnyMessage);
+  await w.ctl.bus.publish(createMessage('campaign.stats', w.tenantId, data, { clock, source: 'e2e-standin' }) as AnyMessage);
 }
 
 const points = async (page: Page, selector: string) => Number(await page.locator(selector).getAttribute('data-points'));
@@ -56,22 +36,22 @@ test('a supervisor opening the wallboard mid-shift sees the day so far in the ch
   const span = now - from;
   const states = ['ready', 'on_call', 'wrap_up', 'ready', 'paused', 'ready', 'on_call', 'wrap_up'];
   const rows = states.map((state, i) => ({
-    id: newId(), agent_id: seed.agent.agentId, state, reason: state === 'paused' ? 'lunch' : null, call_id: null, campaign_id: seed.campaignId,
+    id: newId(), agent_id: w.seed.agent.agentId, state, reason: state === 'paused' ? 'lunch' : null, call_id: null, campaign_id: w.seed.campaignId,
     started_at: from + Math.floor((span * i) / states.length), ended_at: i < states.length - 1 ? from + Math.floor((span * (i + 1)) / states.length) : null,
   }));
-  await store.tenant(tenantId).insertInto('agent_state_log', rows).execute();
+  await w.store.tenant(w.tenantId).insertInto('agent_state_log', rows).execute();
   // Five earlier minutes of dialer snapshots (the first of each minute is kept).
   const minutes = [5, 4, 3, 2, 1].map((k) => Math.max(dayStart, now - k * 60_000));
   for (const [i, at] of minutes.entries()) await snapshot(at, 0.004 * (i + 1));
 
-  const page = (await browser.newPage()).page;
+  const page = (await w.browser.newPage()).page;
   await onFailure(page, 'wallboard-history', async () => {
-    await page.goto(stack.url + '/');
-    await page.getByLabel('E-mail', { exact: true }).fill(seed.supervisor.email);
-    await page.getByLabel('Password', { exact: true }).fill(seed.supervisor.password);
+    await page.goto(w.stack.url + '/');
+    await page.getByLabel('E-mail', { exact: true }).fill(w.seed.supervisor.email);
+    await page.getByLabel('Password', { exact: true }).fill(w.seed.supervisor.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.locator('[data-conn="open"]').waitFor();
-    const card = `[data-campaign-id="${seed.campaignId}"] svg.chart`;
+    const card = `[data-campaign-id="${w.seed.campaignId}"] svg.chart`;
     await page.waitForFunction(`Number(document.querySelector(${JSON.stringify(card)})?.getAttribute('data-points')) >= 5`, undefined, { timeout: 10_000 });
     const before = await points(page, card);
     assert.ok(before >= 5 && before <= 6, `the abandon chart has the day's ${before} minutes`);
@@ -90,7 +70,7 @@ test('a supervisor opening the wallboard mid-shift sees the day so far in the ch
 
     // Live: the next snapshot adds this minute's point (or updates it) and the figures follow.
     await snapshot(Date.now(), 0.05);
-    await page.locator(`[data-campaign-id="${seed.campaignId}"] svg.chart path.line.over`).waitFor({ timeout: 10_000 });
+    await page.locator(`[data-campaign-id="${w.seed.campaignId}"] svg.chart path.line.over`).waitFor({ timeout: 10_000 });
     assert.ok((await points(page, card)) >= before);
     assert.match((await page.locator(card).getAttribute('aria-label'))!, /now 5\.0%/);
   });

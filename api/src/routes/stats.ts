@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CampaignStats, DialerError } from '@dialer/core';
+import { CampaignHistoryPoint, CampaignStats, DialerError } from '@dialer/core';
 import { ANYONE, rule, scopeOf, STAFF } from '../http/route-kit.js';
 import { IdParams, MsOrNull, replies, StrOrNull } from '../http/schemas.js';
 import type { ApiServices } from '../services.js';
@@ -28,16 +28,6 @@ const AgentStatsBody = Type.Object({
   stateMs: Type.Record(Type.String(), Type.Integer()),
 });
 
-const AgentCounts = Type.Object({ ready: Type.Integer(), paused: Type.Integer(), onCall: Type.Integer(), wrapUp: Type.Integer() });
-const CampaignPointBody = Type.Object({
-  t: Type.Integer({ description: 'Start of the minute (ms since the epoch).' }),
-  abandonRateToday: Type.Number(),
-  answerRate: Type.Number(),
-  dialLevel: Type.Number(),
-  callsWaiting: Type.Integer(),
-  callsInQueue: Type.Integer(),
-  agents: AgentCounts,
-});
 const StatePointBody = Type.Object({ t: Type.Integer({ description: 'The moment counted (ms since the epoch).' }), ready: Type.Integer(), paused: Type.Integer(), onCall: Type.Integer(), wrapUp: Type.Integer() });
 const DayQuery = Type.Object({
   day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'UTC day, YYYY-MM-DD (default: today). Kept two days.' })),
@@ -91,7 +81,7 @@ export function statsRoutes(s: ApiServices): FastifyPluginAsyncTypebox {
           summary: "A campaign's figures minute by minute over a UTC day (abandon rate, answer rate, dial level, agents by state), sampled from the dialer's snapshots",
           params: IdParams,
           querystring: DayQuery,
-          response: replies(Type.Object({ campaignId: Type.String(), day: Type.String(), stepMs: Type.Integer(), points: Type.Array(CampaignPointBody) })),
+          response: replies(Type.Object({ campaignId: Type.String(), day: Type.String(), stepMs: Type.Integer(), points: Type.Array(CampaignHistoryPoint) })),
         },
       },
       async (req) => {

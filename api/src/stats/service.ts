@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AnyMessage, Clock, EventBus, MessageData, Unsubscribe } from '@dialer/core';
+import type { AnyMessage, CampaignHistoryPoint, Clock, EventBus, MessageData, Unsubscribe } from '@dialer/core';
 import type { StatsBackend, StatsOp } from './backend.js';
 
 /** Today's counters of a campaign (UTC day), kept from bus messages. */
@@ -26,18 +26,6 @@ export interface AgentCounters {
   dispositions: number;
   /** Milliseconds spent in each state today (closed periods only). */
   stateMs: Record<string, number>;
-}
-
-/** One minute of a campaign's day, sampled from the dialer's `campaign.stats`. */
-export interface CampaignPoint {
-  /** Start of the minute (ms since the epoch). */
-  t: number;
-  abandonRateToday: number;
-  answerRate: number;
-  dialLevel: number;
-  callsWaiting: number;
-  callsInQueue: number;
-  agents: { ready: number; paused: number; onCall: number; wrapUp: number };
 }
 
 const DAY_TTL_MS = 2 * 86_400_000;
@@ -155,10 +143,10 @@ export class StatsService {
   }
 
   /** A campaign's per-minute history over a UTC day, oldest first (minutes without a snapshot are absent). */
-  async campaignHistory(tenantId: string, campaignId: string, day = dayOf(this.clock.now())): Promise<CampaignPoint[]> {
+  async campaignHistory(tenantId: string, campaignId: string, day = dayOf(this.clock.now())): Promise<CampaignHistoryPoint[]> {
     const h = await this.backend.read(this.k(tenantId, 'history', campaignId, day));
     const dayStart = Date.parse(`${day}T00:00:00Z`);
-    const out: CampaignPoint[] = [];
+    const out: CampaignHistoryPoint[] = [];
     for (const [field, raw] of Object.entries(h)) {
       const minute = Number(field);
       let v: unknown;

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { CampaignStatus, DialMode } from './common.js';
 
 /** Live per-campaign figures, published once a second for wallboards. */
@@ -23,6 +23,18 @@ export const CampaignStats = Type.Object({
   answerRate: Type.Number({ minimum: 0 }),
   hopperSize: Type.Optional(Type.Integer({ minimum: 0 })),
 });
+
+/** One minute of a campaign's day, from the first `campaign.stats` of the minute (the wallboard's history). */
+export const CampaignHistoryPoint = Type.Object({
+  t: Type.Integer({ description: 'Start of the minute (ms since the epoch).' }),
+  abandonRateToday: Type.Number(),
+  answerRate: Type.Number(),
+  dialLevel: Type.Number(),
+  callsWaiting: Type.Integer(),
+  callsInQueue: Type.Integer(),
+  agents: Type.Object({ ready: Type.Integer(), paused: Type.Integer(), onCall: Type.Integer(), wrapUp: Type.Integer() }),
+});
+export type CampaignHistoryPoint = Static<typeof CampaignHistoryPoint>;
 
 /** Messages from the dialer engine. */
 export const DialerMessages = {

@@ -52,3 +52,12 @@ export async function seedCallCenter(admin: Rest, opts: { dialMode?: string; wra
   });
   return { campaignId: campaign.id, dispositionSetId: set.id, listId: list.id, leadId: lead.id, agent: { ...agent, userId: u.id, agentId }, supervisor };
 }
+
+/** An agent user (through the REST API) assigned to one campaign; returns the agent's id. */
+export async function addAgent(admin: Rest, a: { email: string; password: string; name: string; extension: string }, campaignId: string): Promise<string> {
+  const user = await admin.call<{ id: string }>('POST', '/api/v1/users', { email: a.email, name: a.name, role: 'agent', password: a.password, agent: { extension: a.extension } });
+  const agents = await admin.call<{ items: { id: string; userId: string }[] }>('GET', '/api/v1/agents?limit=500');
+  const agentId = agents.items.find((x) => x.userId === user.id)!.id;
+  await admin.call('PUT', `/api/v1/campaigns/${campaignId}/agents`, { agentIds: [agentId] });
+  return agentId;
+}
