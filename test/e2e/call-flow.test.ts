@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { openStore, type Store } from '@dialer/core';
 import { waitFor } from '@dialer/core/testing';
 import { AriSimulator } from '@dialer/ari-controller/simulator';
-import { launchBrowser, onFailure, pollPage, screenshot, tabTo, type TestBrowser } from './helpers/browser.js';
+import { launchBrowser, logInAt, onFailure, pollPage, screenshot, tabTo, type TestBrowser } from './helpers/browser.js';
 import { addAgent, seedCallCenter, type Seeded } from './helpers/seed.js';
 import { ADMIN, buildConsole, Rest, startStack, type Stack } from './helpers/stack.js';
 
@@ -53,13 +53,7 @@ after(async () => {
   await sim?.close();
 });
 
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(stack.url + '/');
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('[data-conn="open"]').waitFor();
-}
+const logIn = (page: Page, email: string, password: string): Promise<void> => logInAt(page, stack.url, email, password);
 
 const inboundPackets = (page: Page, sel: string) => page.evaluate(`Number(document.querySelector('${sel}')?.getAttribute('data-inbound-packets') ?? 0)`) as Promise<number>;
 

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { focusIsVisible, launchBrowser, screenshot, tabTo, unlabelledControls, type TestBrowser } from './helpers/browser.js';
+import { focusIsVisible, launchBrowser, logInAt, screenshot, tabTo, type TestBrowser, unlabelledControls } from './helpers/browser.js';
 import { addAgent } from './helpers/seed.js';
 import { ADMIN, buildConsole, Rest, startStack, type Stack } from './helpers/stack.js';
 
@@ -27,13 +27,7 @@ after(async () => {
   await stack?.stop();
 });
 
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(stack.url + '/');
-  await page.getByLabel('E-mail', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('[data-conn="open"]').waitFor();
-}
+const logIn = (page: Page, email: string, password: string): Promise<void> => logInAt(page, stack.url, email, password);
 
 test('the login page is light (three files), every control is labelled, and it works from the keyboard alone', async () => {
   const { page } = await browser.newPage();

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { waitFor } from '@dialer/core/testing';
-import { onFailure, screenshot, type TestBrowser } from './helpers/browser.js';
+import { logInAt, onFailure, screenshot, type TestBrowser } from './helpers/browser.js';
 import type { Seeded } from './helpers/seed.js';
 import type { StandInController } from './helpers/standin-controller.js';
 import { startStandInWorld, type StandInWorld } from './helpers/standin-world.js';
@@ -36,13 +36,7 @@ const commands = (type: string) => ctl.received.filter((r) => r.type === type).m
 /** Waits for the `n`-th command of a type (1-based) to reach the stand-in. */
 const nthCommand = (type: string, n: number) => waitFor(() => commands(type)[n - 1], 10_000);
 
-async function logIn(p: Page, email: string, password: string): Promise<void> {
-  await p.goto(stack.url + '/');
-  await p.getByLabel('E-mail', { exact: true }).fill(email);
-  await p.getByLabel('Password', { exact: true }).fill(password);
-  await p.getByRole('button', { name: 'Log in' }).click();
-  await p.locator('[data-conn="open"]').waitFor();
-}
+const logIn = (page: Page, email: string, password: string): Promise<void> => logInAt(page, stack.url, email, password);
 
 let calls = 0;
 /** Puts a fresh call through to the agent and waits for the pop-up. */

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createMessage, newId, type AnyMessage, type Clock, type MessageData } from '@dialer/core';
-import { onFailure, screenshot } from './helpers/browser.js';
+import { logInAt, onFailure, screenshot } from './helpers/browser.js';
 import { startStandInWorld, type StandInWorld } from './helpers/standin-world.js';
 
 let w: StandInWorld;
@@ -46,11 +46,7 @@ test('a supervisor opening the wallboard mid-shift sees the day so far in the ch
 
   const page = (await w.browser.newPage()).page;
   await onFailure(page, 'wallboard-history', async () => {
-    await page.goto(w.stack.url + '/');
-    await page.getByLabel('E-mail', { exact: true }).fill(w.seed.supervisor.email);
-    await page.getByLabel('Password', { exact: true }).fill(w.seed.supervisor.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('[data-conn="open"]').waitFor();
+    await logInAt(page, w.stack.url, w.seed.supervisor.email, w.seed.supervisor.password);
     const card = `[data-campaign-id="${w.seed.campaignId}"] svg.chart`;
     await page.waitForFunction(`Number(document.querySelector(${JSON.stringify(card)})?.getAttribute('data-points')) >= 5`, undefined, { timeout: 10_000 });
     const before = await points(page, card);

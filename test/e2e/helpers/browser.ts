@@ -162,3 +162,12 @@ export async function onFailure<T>(page: Page | undefined, name: string, body: (
     throw err;
   }
 }
+
+/** Logs in on the console at `baseUrl` with the form, and waits for the live connection. */
+export async function logInAt(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(baseUrl + '/');
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('[data-conn="open"]').waitFor();
+}
